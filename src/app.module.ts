@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import { AllExceptionsFilter } from './common/errors/exception.filter';
+import { loggerParams } from './common/logging';
+import { strictValidationPipe } from './common/http/validation.pipe';
+import { appConfig, AppConfig } from './config';
+import { CoreModule } from './core.module';
+import { HealthModule } from './health/health.module';
+
+@Module({})
+export class AppModule {
+  static register(options: { databaseUrl: string }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.register(options),
+        LoggerModule.forRootAsync({ inject: [appConfig.KEY], useFactory: loggerParams }),
+        // Public routes only; /admin controllers opt out. Per instance: a flood guard, not a quota.
+        ThrottlerModule.forRootAsync({
+          inject: [appConfig.KEY],
+          useFactory: (app: AppConfig) => ({
+            throttlers: [{ ttl: 60_000, limit: app.publicRateLimitPerMinute }],
+          }),
+        }),
+        HealthModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_PIPE, useFactory: strictValidationPipe },
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { ClubContext } from '../club/auth/club-context';
+
+/** Records who changed what. Called inside the writer's transaction so the record and the change land together. */
+@Injectable()
+export class AuditService {
+  async record(
+    manager: EntityManager,
+    club: ClubContext,
+    action: string,
+    subject: string,
+    data: Record<string, unknown> = {},
+  ): Promise<void> {
+    await manager.query(
+      'INSERT INTO audit_log (tenant_id, actor, action, subject, data) VALUES ($1, $2, $3, $4, $5)',
+      [club.tenantId, club.actor, action, subject, JSON.stringify(data)],
+    );
+  }
+}

@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { CommandFactory } from 'nest-commander';
+import { DataSource } from 'typeorm';
+import { CliModule } from './cli/cli.module';
+import { DomainException } from './common/errors/domain.exception';
+import { migrateDatabase } from './database/migrate';
+import { prepareStartup } from './startup';
+
+async function main(): Promise<void> {
+  const { database } = await prepareStartup();
+  try {
+    const app = await CommandFactory.createWithoutRunning(
+      CliModule.register({ databaseUrl: database.url }),
+      {
+        logger: ['warn', 'error'],
+        serviceErrorHandler: (error) => {
+          process.stderr.write(
+            `${error instanceof DomainException ? '' : 'Error: '}${error.message}\n`,
+          );
+          process.exitCode = 1;
+        },
+      },
+    );
+    const applied = await migrateDatabase(app.get(DataSource));
+    if (applied.length > 0) process.stderr.write(`Applied migrations: ${applied.join(', ')}\n`);
+    await CommandFactory.runApplication(app);
+    await app.close();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exitCode = 1;
+  } finally {
+    await database.embedded?.stop();
+  }
+}
+
+void main();

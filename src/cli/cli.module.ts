@@ -1,0 +1,16 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CoreModule } from '../core.module';
+import { CreateApiKeyCommand, RevokeApiKeyCommand } from './commands/api-key.commands';
+import { MigrateCommand } from './commands/migrate.command';
+import { SeedDemoCommand } from './commands/seed-demo.command';
+
+@Module({})
+export class CliModule {
+  static register(options: { databaseUrl: string }): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [CoreModule.register(options)],
+      providers: [MigrateCommand, SeedDemoCommand, CreateApiKeyCommand, RevokeApiKeyCommand],
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AdminApiKeyGuard } from './auth/admin-api-key.guard';
+import { AdminApiKeysService } from './auth/admin-api-keys.service';
+import { OrdersController } from './controllers/orders.controller';
+import { ParentsController } from './controllers/parents.controller';
+import { PlayersController } from './controllers/players.controller';
+import { ProductsController } from './controllers/products.controller';
+import { RosterController } from './controllers/roster.controller';
+import { TeamsController } from './controllers/teams.controller';
+import { AdminApiKey } from './entities/admin-api-key.entity';
+import { Tenant } from './entities/tenant.entity';
+import { OrdersService } from './services/orders.service';
+import { ParentsService } from './services/parents.service';
+import { PlayersService } from './services/players.service';
+import { ProductsService } from './services/products.service';
+import { RosterImportService } from './services/roster-import.service';
+import { TeamsService } from './services/teams.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Tenant, AdminApiKey])],
+  controllers: [
+    ParentsController,
+    TeamsController,
+    PlayersController,
+    ProductsController,
+    OrdersController,
+    RosterController,
+  ],
+  providers: [
+    AdminApiKeysService,
+    AdminApiKeyGuard,
+    ParentsService,
+    TeamsService,
+    PlayersService,
+    ProductsService,
+    OrdersService,
+    RosterImportService,
+  ],
+  exports: [AdminApiKeysService, AdminApiKeyGuard],
+})
+export class ClubModule {}

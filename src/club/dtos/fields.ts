@@ -1,0 +1,86 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsEmail,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+
+/** Largest single amount Courtside bills: $100,000.00 in minor units. */
+export const MAX_AMOUNT_CENTS = 10_000_000;
+
+const trim = Transform(({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim() : value,
+);
+
+/** The field rules shared by every DTO, so a name or an amount means the same everywhere. */
+export const NameField = (required = true) =>
+  applyDecorators(
+    (required ? ApiProperty : ApiPropertyOptional)({ minLength: 1, maxLength: 200 }),
+    ...(required ? [] : [IsOptional()]),
+    trim,
+    IsString(),
+    MinLength(1),
+    MaxLength(200),
+  );
+
+export const EmailField = () =>
+  applyDecorators(
+    ApiPropertyOptional({ type: String, nullable: true, format: 'email', maxLength: 254 }),
+    IsOptional(),
+    trim,
+    IsEmail(),
+    MaxLength(254),
+  );
+
+export const PhoneField = () =>
+  applyDecorators(
+    ApiPropertyOptional({ type: String, nullable: true, maxLength: 40 }),
+    IsOptional(),
+    trim,
+    IsString(),
+    Matches(/^[0-9+() .-]{3,40}$/, { message: 'phone may hold digits, spaces and + ( ) . - only' }),
+  );
+
+export const AmountField = (
+  options: { required?: boolean; min?: number; description?: string } = {},
+) =>
+  applyDecorators(
+    (options.required === false ? ApiPropertyOptional : ApiProperty)({
+      type: 'integer',
+      minimum: options.min ?? 0,
+      maximum: MAX_AMOUNT_CENTS,
+      description: options.description ?? 'Minor units (cents)',
+    }),
+    ...(options.required === false ? [IsOptional()] : []),
+    IsInt(),
+    Min(options.min ?? 0),
+    Max(MAX_AMOUNT_CENTS),
+  );
+
+export const IdField = (description: string, required = true) =>
+  applyDecorators(
+    (required ? ApiProperty : ApiPropertyOptional)({ type: 'integer', description }),
+    ...(required ? [] : [IsOptional()]),
+    IsInt(),
+    Min(1),
+    Max(2_147_483_647),
+  );
+
+export const CurrencyField = () =>
+  applyDecorators(
+    ApiPropertyOptional({ example: 'usd', description: 'ISO 4217, lower case', default: 'usd' }),
+    IsOptional(),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' ? value.toLowerCase() : value,
+    ),
+    IsString(),
+    Matches(/^[a-z]{3}$/, { message: 'currency must be a three-letter ISO code' }),
+  );

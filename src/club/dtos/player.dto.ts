@@ -1,0 +1,56 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Min } from 'class-validator';
+import { PageQuery } from '../../common/http/page';
+import { CONTRACT_STATUSES, ContractStatus, Player } from '../entities/player.entity';
+import { AmountField, IdField, NameField } from './fields';
+
+export class CreatePlayerDto {
+  @NameField() name!: string;
+  @IdField('The paying parent') parent_id!: number;
+  @IdField('The team; omit for none', false) team_id?: number | null;
+  @ApiPropertyOptional({ enum: CONTRACT_STATUSES, default: 'none' })
+  @IsOptional()
+  @IsIn(CONTRACT_STATUSES)
+  contract_status?: ContractStatus;
+  @AmountField({
+    required: false,
+    description: "Overrides the team's monthly fee (cents); null for the team's fee",
+  })
+  monthly_fee_cents?: number | null;
+}
+
+export class UpdatePlayerDto extends PartialType(CreatePlayerDto) {}
+
+export class ListPlayersQuery extends PageQuery {
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) parent_id?: number;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) team_id?: number;
+  @ApiPropertyOptional({ enum: CONTRACT_STATUSES })
+  @IsOptional()
+  @IsIn(CONTRACT_STATUSES)
+  contract_status?: ContractStatus;
+}
+
+export class PlayerResponse {
+  @ApiProperty() id!: number;
+  @ApiProperty() name!: string;
+  @ApiProperty() parent_id!: number;
+  @ApiProperty({ type: Number, nullable: true }) team_id!: number | null;
+  @ApiProperty({ enum: CONTRACT_STATUSES }) contract_status!: ContractStatus;
+  @ApiProperty({ type: Number, nullable: true }) monthly_fee_cents!: number | null;
+  @ApiProperty() created_at!: Date;
+  @ApiProperty() updated_at!: Date;
+
+  static of(player: Player): PlayerResponse {
+    return {
+      id: player.id,
+      name: player.name,
+      parent_id: player.parentId,
+      team_id: player.teamId,
+      contract_status: player.contractStatus,
+      monthly_fee_cents: player.monthlyFeeCents,
+      created_at: player.createdAt,
+      updated_at: player.updatedAt,
+    };
+  }
+}

@@ -1,0 +1,32 @@
+import { ApiProperty, PartialType } from '@nestjs/swagger';
+import { IsString, MaxLength, MinLength } from 'class-validator';
+import { Team } from '../entities/team.entity';
+import { AmountField, NameField } from './fields';
+
+export class CreateTeamDto {
+  @NameField() name!: string;
+  @ApiProperty({ example: '2026-27' }) @IsString() @MinLength(1) @MaxLength(40) season!: string;
+  @AmountField() monthly_fee_cents!: number;
+}
+
+export class UpdateTeamDto extends PartialType(CreateTeamDto) {}
+
+export class TeamResponse {
+  @ApiProperty() id!: number;
+  @ApiProperty() name!: string;
+  @ApiProperty() season!: string;
+  @ApiProperty() monthly_fee_cents!: number;
+  @ApiProperty() created_at!: Date;
+  @ApiProperty() updated_at!: Date;
+
+  static of(team: Team): TeamResponse {
+    return {
+      id: team.id,
+      name: team.name,
+      season: team.season,
+      monthly_fee_cents: team.monthlyFeeCents,
+      created_at: team.createdAt,
+      updated_at: team.updatedAt,
+    };
+  }
+}

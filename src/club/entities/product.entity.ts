@@ -1,0 +1,26 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+
+export const PRODUCT_CATEGORIES = ['monthly', 'tournament', 'jersey', 'tryout', 'generic'] as const;
+export type ProductCategory = (typeof PRODUCT_CATEGORIES)[number];
+
+@Entity('products')
+export class Product {
+  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS' }) id!: number;
+  @Column({ name: 'tenant_id' }) tenantId!: number;
+  @Column() name!: string;
+  @Column({ type: 'enum', enum: PRODUCT_CATEGORIES, enumName: 'product_category' })
+  category!: ProductCategory;
+  @Column({ name: 'price_cents' }) priceCents!: number;
+  @Column({ type: 'char', length: 3 }) currency!: string;
+  @Column() active!: boolean;
+  @Column({ name: 'stripe_product_id', type: 'text', nullable: true }) stripeProductId!:
+    string | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}

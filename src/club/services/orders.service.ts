@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
+import { ClubCrudService } from '../../common/club-crud.service';
+import { ClubRecords } from '../../common/club-records';
+import { DomainException } from '../../common/errors/domain.exception';
+import { Page } from '../../common/http/page';
+import { ClubContext } from '../auth/club-context';
+import { CreateOrderDto, ListOrdersQuery, OrderResponse, UpdateOrderDto } from '../dtos/order.dto';
+import { isOrderOwed, orderStatusesBefore } from '../entities/order-status';
+import { Order } from '../entities/order.entity';
+import { playerRecords } from './players.service';
+import { productRecords } from './products.service';
+
+export const orderRecords = new ClubRecords(Order, 'Order');
+
+/** Orders are never deleted: an order that is no longer owed is cancelled. */
+@Injectable()
+export class OrdersService extends ClubCrudService<Order, OrderResponse> {
+  constructor(@InjectDataSource() db: DataSource, audit: AuditService) {
+    super(db, audit, orderRecords, 'order', OrderResponse.of);
+  }
+
+  list(club: ClubContext, query: ListOrdersQuery): Promise<Page<OrderResponse>> {
+    return this.listWhere(club, query, {
+      status: query.status,
+      playerId: query.player_id,
+      parentId: query.parent_id,
+    });
+  }
+
+  create(club: ClubContext, dto: CreateOrderDto): Promise<OrderResponse> {
+    return this.insert(
+      club,
+      async (manager) => {
+        const player = await playerRecords.find(manager, club.tenantId, dto.player_id);
+        const product = await productRecords.find(manager, club.tenantId, dto.product_id);
+        if (!product.active)
+          throw new DomainException('invalid_state', `Product ${product.id} is archived`);
+        const amountCents = dto.amount_cents ?? product.priceCents;
+        if (amountCents < 1) {
+          throw new DomainException(
+            'validation_failed',
+            'The product is free; give amount_cents for this order',
+            [{ field: 'amount_cents', problems: ['must be at least 1'] }],
+          );
+        }
+        return {
+          playerId: player.id,
+          parentId: player.parentId,
+          productId: product.id,
+          // The order keeps its own amount: later price changes never touch it (money rule 2).
+          amountCents,
+          currency: product.currency,
+          status: 'pending',
+          notes: dto.notes ?? null,
+        };
+      },
+      dto,
+    );
+  }
+
+  update(club: ClubContext, id: number, dto: UpdateOrderDto): Promise<OrderResponse> {
+    return this.patch(
+      club,
+      id,
+      (order) => {
+        if (dto.amount_cents !== undefined && dto.amount_cents !== order.amountCents) {
+          if (!isOrderOwed(order.status) || order.stripePaymentLinkId) {
+            throw new DomainException(
+              'invalid_state',
+              `Order ${id} already has a payment link or payment; cancel it and create a new order instead`,
+            );
+          }
+        }
+        return { amountCents: dto.amount_cents, notes: dto.notes };
+      },
+      dto,
+    );
+  }
+
+  async cancel(club: ClubContext, id: number): Promise<OrderResponse> {
+    return this.db.transaction(async (manager) => {
+      const order = await orderRecords.find(manager, club.tenantId, id, { lock: true });
+      const result = await manager.update(
+        Order,
+        { id, tenantId: club.tenantId, status: In(orderStatusesBefore('cancelled')) },
+        { status: 'cancelled' },
+      );
+      if (!result.affected)
+        throw new DomainException(
+          'invalid_state',
+          `Order ${id} is ${order.status} and cannot be cancelled`,
+        );
+      await this.audit.record(manager, club, 'order.cancelled', `order:${id}`, {
+        from: order.status,
+      });
+      return OrderResponse.of(await orderRecords.find(manager, club.tenantId, id));
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
+import { ClubCrudService } from '../../common/club-crud.service';
+import { ClubRecords } from '../../common/club-records';
+import { Page } from '../../common/http/page';
+import { ClubContext } from '../auth/club-context';
+import {
+  CreateProductDto,
+  ListProductsQuery,
+  ProductResponse,
+  UpdateProductDto,
+} from '../dtos/product.dto';
+import { Product } from '../entities/product.entity';
+
+export const productRecords = new ClubRecords(Product, 'Product');
+
+/** Products are archived (active=false), not deleted: orders and Stripe objects point at them. */
+@Injectable()
+export class ProductsService extends ClubCrudService<Product, ProductResponse> {
+  constructor(@InjectDataSource() db: DataSource, audit: AuditService) {
+    super(db, audit, productRecords, 'product', ProductResponse.of);
+  }
+
+  list(club: ClubContext, query: ListProductsQuery): Promise<Page<ProductResponse>> {
+    return this.listWhere(club, query, { category: query.category, active: query.active });
+  }
+
+  create(club: ClubContext, dto: CreateProductDto): Promise<ProductResponse> {
+    return this.insert(
+      club,
+      () => ({
+        name: dto.name,
+        category: dto.category,
+        priceCents: dto.price_cents,
+        currency: dto.currency ?? 'usd',
+        active: dto.active ?? true,
+      }),
+      dto,
+    );
+  }
+
+  update(club: ClubContext, id: number, dto: UpdateProductDto): Promise<ProductResponse> {
+    return this.patch(
+      club,
+      id,
+      () => ({
+        name: dto.name,
+        category: dto.category,
+        priceCents: dto.price_cents,
+        currency: dto.currency,
+        active: dto.active,
+      }),
+      dto,
+    );
+  }
+}

@@ -1,0 +1,53 @@
+import { QueryFailedError } from 'typeorm';
+import { DomainException } from './domain.exception';
+
+/** Constraint names a client can trip, with what to tell them. */
+const CONSTRAINT_MESSAGES: Record<string, string> = {
+  parents_tenant_email_key: 'A parent with this email already exists in the club',
+  teams_tenant_name_season_key: 'A team with this name already exists for the season',
+  payment_links_one_active_key: 'This player already has an active payment link for this product',
+  product_prices_product_amount_key: 'This product already has a price for this amount',
+  tournament_teams_tournament_team_key: 'This team is already in the tournament',
+  tournament_commitments_tournament_player_key: 'This player already answered for the tournament',
+};
+
+interface PgError {
+  code?: string;
+  constraint?: string;
+  table?: string;
+}
+
+/** Turns the database errors a request can cause into domain errors; anything else stays a 500. */
+export function fromPostgresError(error: unknown): DomainException | undefined {
+  if (!(error instanceof QueryFailedError)) return undefined;
+  const pg = error.driverError as PgError;
+  switch (pg.code) {
+    case '23505':
+      return new DomainException(
+        'conflict',
+        CONSTRAINT_MESSAGES[pg.constraint ?? ''] ?? 'This would duplicate an existing record',
+        { constraint: pg.constraint },
+      );
+    case '23503':
+      return pg.constraint?.endsWith('_fkey') &&
+        error.query.trimStart().toUpperCase().startsWith('DELETE')
+        ? new DomainException('conflict', `Still in use by other records (${pg.table})`)
+        : new DomainException('validation_failed', 'Refers to a record that does not exist', {
+            constraint: pg.constraint,
+          });
+    case '23502':
+      return new DomainException('validation_failed', 'A required value is missing', {
+        column: (pg as { column?: string }).column,
+      });
+    case '23514':
+      return new DomainException('validation_failed', 'A value is outside what is allowed', {
+        constraint: pg.constraint,
+      });
+    case '22P02':
+    case '22003':
+    case '22001':
+      return new DomainException('validation_failed', 'A value has the wrong form or size');
+    default:
+      return undefined;
+  }
+}

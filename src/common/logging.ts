@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import pino from 'pino';
+import type { Params } from 'nestjs-pino';
+import { AppConfig } from '../config';
+
+/** Query parameters that carry a secret (first-payment tokens and the like). */
+const SECRET_QUERY = /([?&](?:token|key|secret|api_key|password)=)[^&]*/gi;
+
+export function withoutSecrets(url: string | undefined): string | undefined {
+  return url?.replace(SECRET_QUERY, '$1[REDACTED]');
+}
+
+/** Structured request logs with every header and parameter that could hold a secret removed. */
+export function loggerParams(app: AppConfig): Params {
+  return {
+    pinoHttp: [
+      {
+        level: app.logLevel,
+        genReqId: (req: IncomingMessage, res: ServerResponse) => {
+          const given = req.headers['x-request-id'];
+          const id =
+            typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
+          res.setHeader('X-Request-Id', id);
+          return id;
+        },
+        redact: {
+          paths: [
+            'req.headers.authorization',
+            'req.headers.cookie',
+            'req.headers["stripe-signature"]',
+            'res.headers["set-cookie"]',
+            '*.apiKey',
+            '*.secretKey',
+            '*.token',
+          ],
+          censor: '[REDACTED]',
+        },
+        serializers: {
+          req: (req: { id: string; method: string; url: string }) => ({
+            id: req.id,
+            method: req.method,
+            url: withoutSecrets(req.url),
+          }),
+        },
+        customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
+          error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      },
+      app.logFile
+        ? pino.destination({ dest: app.logFile, sync: true, mkdir: true })
+        : pino.destination(1),
+    ],
+  };
+}

@@ -1,0 +1,35 @@
+import { registerAs } from '@nestjs/config';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+import { parseEnvironment } from './environment';
+
+export class AppEnvironment {
+  @IsOptional() @IsInt() @Min(0) @Max(65535) PORT?: number;
+  @IsOptional() @IsString() HOST?: string;
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  PUBLIC_BASE_URL?: string;
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL?: string;
+  @IsOptional() @IsString() LOG_FILE?: string;
+  @IsOptional() @IsString() DATA_DIR?: string;
+  @IsOptional() @IsInt() @Min(1) PUBLIC_RATE_LIMIT_PER_MINUTE?: number;
+  @IsOptional() @IsInt() @Min(100) SHUTDOWN_GRACE_MS?: number;
+}
+
+export const appConfig = registerAs('app', () => {
+  const env = parseEnvironment(process.env, AppEnvironment);
+  const port = env.PORT ?? 3000;
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    /** When set, logs go to this file instead of stdout (tests read it back). */
+    logFile: env.LOG_FILE,
+    dataDir: env.DATA_DIR ?? '.data',
+    publicRateLimitPerMinute: env.PUBLIC_RATE_LIMIT_PER_MINUTE ?? 120,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS ?? 10_000,
+  };
+});
+export type AppConfig = ReturnType<typeof appConfig>;

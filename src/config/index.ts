@@ -1,0 +1,31 @@
+import { AppEnvironment, appConfig } from './app.config';
+import { DatabaseEnvironment, databaseConfig } from './database.config';
+import { environmentProblems } from './environment';
+import { MailEnvironment, mailConfig } from './mail.config';
+import { StripeEnvironment, stripeConfig } from './stripe.config';
+
+export * from './app.config';
+export * from './database.config';
+export * from './mail.config';
+export * from './stripe.config';
+
+export const configLoaders = [appConfig, databaseConfig, stripeConfig, mailConfig];
+
+export class InvalidConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Checks every area at once so start-up lists all that is wrong, not just the first thing. */
+export function validateEnvironment(env: Record<string, unknown>): Record<string, unknown> {
+  const areas = [AppEnvironment, DatabaseEnvironment, StripeEnvironment, MailEnvironment];
+  const problems = areas.flatMap((schema) => environmentProblems(env as NodeJS.ProcessEnv, schema));
+  if (problems.length > 0) throw new InvalidConfigurationError(problems);
+  return env;
+}
+
+/** The one place the start-up path reads the environment before Nest exists. */
+export function readEnvironment(): NodeJS.ProcessEnv {
+  return process.env;
+}
