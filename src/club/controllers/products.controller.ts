@@ -1,9 +1,9 @@
 import { Body, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse } from '@nestjs/swagger';
-import { Page } from '../../common/http/page';
+import type { Page } from '../../common/http/page';
 import { IdPipe } from '../../common/http/id.pipe';
 import { AdminController } from '../auth/admin-controller.decorator';
-import { ClubContext, CurrentClub } from '../auth/club-context';
+import { type ClubContext, CurrentClub } from '../auth/club-context';
 import {
   CreateProductDto,
   ListProductsQuery,

@@ -2,7 +2,7 @@ import { Body, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse } from '@nestjs/swagger';
 import { DomainException } from '../../common/errors/domain.exception';
 import { AdminController } from '../auth/admin-controller.decorator';
-import { ClubContext, CurrentClub } from '../auth/club-context';
+import { type ClubContext, CurrentClub } from '../auth/club-context';
 import { ROSTER_COLUMNS, RosterImportReport } from '../dtos/roster.dto';
 import { RosterImportService } from '../services/roster-import.service';
 

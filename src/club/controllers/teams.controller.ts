@@ -1,9 +1,9 @@
 import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse } from '@nestjs/swagger';
-import { Page, PageQuery } from '../../common/http/page';
+import { type Page, PageQuery } from '../../common/http/page';
 import { IdPipe } from '../../common/http/id.pipe';
 import { AdminController } from '../auth/admin-controller.decorator';
-import { ClubContext, CurrentClub } from '../auth/club-context';
+import { type ClubContext, CurrentClub } from '../auth/club-context';
 import { CreateTeamDto, TeamResponse, UpdateTeamDto } from '../dtos/team.dto';
 import { TeamsService } from '../services/teams.service';
 

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { PageQuery } from '../../common/http/page';
-import { ORDER_STATUSES, Order, OrderStatus } from '../entities/order.entity';
+import { ORDER_STATUSES, Order, type OrderStatus } from '../entities/order.entity';
 import { AmountField, IdField } from './fields';
 
 export class CreateOrderDto {

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Min } from 'class-validator';
 import { PageQuery } from '../../common/http/page';
-import { CONTRACT_STATUSES, ContractStatus, Player } from '../entities/player.entity';
+import { CONTRACT_STATUSES, type ContractStatus, Player } from '../entities/player.entity';
 import { AmountField, IdField, NameField } from './fields';
 
 export class CreatePlayerDto {

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { PageQuery } from '../../common/http/page';
-import { PRODUCT_CATEGORIES, Product, ProductCategory } from '../entities/product.entity';
+import { PRODUCT_CATEGORIES, Product, type ProductCategory } from '../entities/product.entity';
 import { AmountField, CurrencyField, NameField } from './fields';
 
 export class CreateProductDto {

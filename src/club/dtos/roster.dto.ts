@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { CONTRACT_STATUSES, ContractStatus } from '../entities/player.entity';
+import { CONTRACT_STATUSES, type ContractStatus } from '../entities/player.entity';
 import { EmailField, NameField, PhoneField } from './fields';
 
 /** The columns of a roster CSV; a row is validated like any API input. */

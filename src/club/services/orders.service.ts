@@ -54,6 +54,8 @@ export class OrdersService extends ClubCrudService<Order, OrderResponse> {
           amountCents,
           currency: product.currency,
           status: 'pending',
+          amountPaidCents: 0,
+          amountRefundedCents: 0,
           notes: dto.notes ?? null,
         };
       },

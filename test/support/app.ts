@@ -1,0 +1,76 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { configureHttp } from '../../src/app.setup';
+import { createTestDatabase } from './database';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  db: DataSource;
+  databaseUrl: string;
+  /** Unauthenticated requests against the real HTTP stack. */
+  http: () => request.Agent;
+  /** Requests as the holder of an admin API key. */
+  as: (apiKey: string) => AdminClient;
+  close: () => Promise<void>;
+}
+
+export type AdminClient = Record<
+  'get' | 'post' | 'patch' | 'delete',
+  (url: string) => request.Test
+>;
+
+/**
+ * The real AppModule on this file's own database, with the production HTTP wiring.
+ * `env` sets configuration for this app only (it is read while the app is built).
+ */
+export async function createTestApp(
+  options: { env?: Record<string, string> } = {},
+): Promise<TestApp> {
+  const databaseUrl = await createTestDatabase();
+  const app = await withEnv({ LOG_LEVEL: 'error', ...options.env }, async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [AppModule.register({ databaseUrl })],
+    }).compile();
+    const nest = moduleRef.createNestApplication<NestExpressApplication>({
+      bodyParser: false,
+      rawBody: true,
+      bufferLogs: true,
+    });
+    configureHttp(nest);
+    await nest.init();
+    return nest;
+  });
+  const server = app.getHttpServer();
+  return {
+    app,
+    db: app.get(DataSource),
+    databaseUrl,
+    http: () => request.agent(server),
+    as: (apiKey) => {
+      const auth = (test: request.Test) => test.set('Authorization', `Bearer ${apiKey}`);
+      return {
+        get: (url) => auth(request(server).get(url)),
+        post: (url) => auth(request(server).post(url)),
+        patch: (url) => auth(request(server).patch(url)),
+        delete: (url) => auth(request(server).delete(url)),
+      };
+    },
+    close: () => app.close(),
+  };
+}
+
+async function withEnv<T>(env: Record<string, string>, work: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, env);
+  try {
+    return await work();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}

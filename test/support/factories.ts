@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { generateApiKey } from '../../src/club/auth/api-key';
+import { AdminApiKey } from '../../src/club/entities/admin-api-key.entity';
+import { Order } from '../../src/club/entities/order.entity';
+import { Parent } from '../../src/club/entities/parent.entity';
+import { Player } from '../../src/club/entities/player.entity';
+import { Product } from '../../src/club/entities/product.entity';
+import { Team } from '../../src/club/entities/team.entity';
+import { Tenant } from '../../src/club/entities/tenant.entity';
+
+const unique = () => randomBytes(4).toString('hex');
+
+export interface TestClub {
+  tenant: Tenant;
+  apiKey: string;
+  keyPrefix: string;
+}
+
+/** Test data straight into the database, one factory per entity, overridable field by field. */
+export function factories(db: DataSource) {
+  const f = {
+    async club(overrides: Partial<Tenant> = {}): Promise<TestClub> {
+      const slug = overrides.slug ?? `club-${unique()}`;
+      const tenant = await db
+        .getRepository(Tenant)
+        .save({ slug, name: `Club ${slug}`, fromName: `Club ${slug}`, ...overrides });
+      const { key, prefix } = await f.apiKey(tenant.id);
+      return { tenant, apiKey: key, keyPrefix: prefix };
+    },
+    async apiKey(
+      tenantId: number,
+      overrides: Partial<AdminApiKey> = {},
+    ): Promise<{ key: string; prefix: string; id: number }> {
+      const { key, hash, prefix } = generateApiKey();
+      const row = await db
+        .getRepository(AdminApiKey)
+        .save({ tenantId, name: 'test', keyHash: hash, keyPrefix: prefix, ...overrides });
+      return { key, prefix, id: row.id };
+    },
+    parent(tenantId: number, overrides: Partial<Parent> = {}): Promise<Parent> {
+      const id = unique();
+      return db
+        .getRepository(Parent)
+        .save({
+          tenantId,
+          name: `Parent ${id}`,
+          email: `parent-${id}@families.example`,
+          ...overrides,
+        });
+    },
+    team(tenantId: number, overrides: Partial<Team> = {}): Promise<Team> {
+      return db
+        .getRepository(Team)
+        .save({
+          tenantId,
+          name: `Team ${unique()}`,
+          season: '2026-27',
+          monthlyFeeCents: 12_500,
+          ...overrides,
+        });
+    },
+    async player(tenantId: number, overrides: Partial<Player> = {}): Promise<Player> {
+      const parentId = overrides.parentId ?? (await f.parent(tenantId)).id;
+      return db
+        .getRepository(Player)
+        .save({
+          tenantId,
+          parentId,
+          name: `Player ${unique()}`,
+          contractStatus: 'signed',
+          ...overrides,
+        });
+    },
+    product(tenantId: number, overrides: Partial<Product> = {}): Promise<Product> {
+      return db
+        .getRepository(Product)
+        .save({
+          tenantId,
+          name: `Product ${unique()}`,
+          category: 'generic',
+          priceCents: 5_000,
+          currency: 'usd',
+          active: true,
+          ...overrides,
+        });
+    },
+    async order(tenantId: number, overrides: Partial<Order> = {}): Promise<Order> {
+      const player = overrides.playerId
+        ? await db.getRepository(Player).findOneByOrFail({ id: overrides.playerId })
+        : await f.player(tenantId);
+      const productId = overrides.productId ?? (await f.product(tenantId)).id;
+      return db.getRepository(Order).save({
+        tenantId,
+        playerId: player.id,
+        parentId: player.parentId,
+        productId,
+        amountCents: 5_000,
+        currency: 'usd',
+        status: 'pending',
+        amountPaidCents: 0,
+        amountRefundedCents: 0,
+        ...overrides,
+      });
+    },
+    /** A club with one of everything, for tests that need ids of every kind. */
+    async fullClub(): Promise<
+      TestClub & { parent: Parent; team: Team; player: Player; product: Product; order: Order }
+    > {
+      const club = await f.club();
+      const tenantId = club.tenant.id;
+      const parent = await f.parent(tenantId);
+      const team = await f.team(tenantId);
+      const player = await f.player(tenantId, { parentId: parent.id, teamId: team.id });
+      const product = await f.product(tenantId);
+      const order = await f.order(tenantId, { playerId: player.id, productId: product.id });
+      return { ...club, parent, team, player, product, order };
+    },
+  };
+  return f;
+}
