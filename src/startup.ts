@@ -1,12 +1,11 @@
-import { createWriteStream } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
   appConfig,
   AppConfig,
+  checkProcessEnvironment,
   databaseConfig,
   InvalidConfigurationError,
-  validateEnvironment,
 } from './config';
 import { openDatabase, OpenDatabase } from './database/open-database';
 
@@ -16,7 +15,7 @@ import { openDatabase, OpenDatabase } from './database/open-database';
  */
 export async function prepareStartup(): Promise<{ app: AppConfig; database: OpenDatabase }> {
   try {
-    validateEnvironment(process.env);
+    checkProcessEnvironment();
   } catch (error) {
     if (error instanceof InvalidConfigurationError) exitWith(error.message);
     throw error;

@@ -25,7 +25,7 @@ export function validateEnvironment(env: Record<string, unknown>): Record<string
   return env;
 }
 
-/** The one place the start-up path reads the environment before Nest exists. */
-export function readEnvironment(): NodeJS.ProcessEnv {
-  return process.env;
+/** The start-up path's check, before Nest exists: throws InvalidConfigurationError listing every problem. */
+export function checkProcessEnvironment(): void {
+  validateEnvironment(process.env);
 }

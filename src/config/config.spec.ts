@@ -1,0 +1,76 @@
+import {
+  appConfig,
+  InvalidConfigurationError,
+  mailConfig,
+  stripeConfig,
+  validateEnvironment,
+} from '.';
+
+describe('configuration', () => {
+  it('accepts an empty environment: every area has a working default', () => {
+    expect(() => validateEnvironment({})).not.toThrow();
+  });
+
+  it('lists every problem at once, naming each variable', () => {
+    let caught: unknown;
+    try {
+      validateEnvironment({
+        PORT: 'http',
+        DATABASE_URL: 'mysql://x',
+        SMTP_URL: 'ftp://mail',
+        LOG_LEVEL: 'loud',
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidConfigurationError);
+    const problems = (caught as InvalidConfigurationError).problems.join('\n');
+    for (const name of ['PORT', 'DATABASE_URL', 'SMTP_URL', 'LOG_LEVEL'])
+      expect(problems).toContain(name);
+  });
+
+  it('requires the webhook secret once a real Stripe key is set', () => {
+    expect(() => validateEnvironment({ STRIPE_SECRET_KEY: 'sk_test_abc123' })).toThrow(
+      /STRIPE_WEBHOOK_SECRET/,
+    );
+    expect(() =>
+      validateEnvironment({
+        STRIPE_SECRET_KEY: 'sk_test_abc123',
+        STRIPE_WEBHOOK_SECRET: 'whsec_a,whsec_b',
+      }),
+    ).not.toThrow();
+  });
+
+  it('never puts a secret value in its error message', () => {
+    expect(() => validateEnvironment({ STRIPE_SECRET_KEY: 'pk_live_supersecretvalue' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('supersecretvalue') }),
+    );
+  });
+
+  describe('typed values', () => {
+    const saved = { ...process.env };
+    afterEach(() => {
+      process.env = { ...saved };
+    });
+
+    it('derives defaults and reads overrides', () => {
+      process.env = {
+        PORT: '4000',
+        STRIPE_SECRET_KEY: 'sk_live_x1',
+        STRIPE_WEBHOOK_SECRET: 'whsec_1,whsec_2',
+        SMTP_URL: 'smtp://mail:25',
+      };
+      expect(appConfig()).toMatchObject({
+        port: 4000,
+        publicBaseUrl: 'http://localhost:4000',
+        dataDir: '.data',
+      });
+      expect(stripeConfig()).toEqual({
+        secretKey: 'sk_live_x1',
+        webhookSecrets: ['whsec_1', 'whsec_2'],
+        livemode: true,
+      });
+      expect(mailConfig()).toMatchObject({ transport: 'smtp', minIntervalHours: 24 });
+    });
+  });
+});

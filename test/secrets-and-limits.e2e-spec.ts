@@ -1,0 +1,116 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { QueryFailedError } from 'typeorm';
+import { fromPostgresError } from '../src/common/errors/postgres-errors';
+import { createTestApp, TestApp } from './support/app';
+import { factories, TestClub } from './support/factories';
+
+describe('secrets stay out of logs and error bodies', () => {
+  let t: TestApp;
+  let club: TestClub;
+  const logFile = path.join(mkdtempSync(path.join(tmpdir(), 'courtside-logs-')), 'app.log');
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { LOG_FILE: logFile, LOG_LEVEL: 'info' } });
+    club = await factories(t.db).club();
+  });
+  afterAll(() => t.close());
+
+  it('logs requests with ids but never the API key, a token in the URL or a Stripe signature', async () => {
+    const token = 'tok_9f8e7d6c5b4a39281706f5e4d3c2b1a0';
+    const signature =
+      't=1700000000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd';
+    await t.as(club.apiKey).get('/admin/parents').expect(200);
+    await t.as(`${club.apiKey}x`).get('/admin/parents').expect(401);
+    await t.http().get(`/health?token=${token}`).set('Stripe-Signature', signature).expect(200);
+    const res = await t
+      .as(club.apiKey)
+      .get('/admin/parents/999999')
+      .set('X-Request-Id', 'req-known-id-123')
+      .expect(404);
+    expect(res.headers['x-request-id']).toBe('req-known-id-123');
+
+    const logs = readFileSync(logFile, 'utf8');
+    expect(logs).toContain('req-known-id-123');
+    expect(logs).toContain('/health?token=[REDACTED]');
+    for (const secret of [club.apiKey, token, signature, 'v1=5257a869'])
+      expect(logs).not.toContain(secret);
+  });
+
+  it('answers an unexpected failure with a 500 that carries a request id and no internals', async () => {
+    await t.db.query('ALTER TABLE teams RENAME TO teams_moved');
+    try {
+      const res = await t.as(club.apiKey).get('/admin/teams').expect(500);
+      expect(res.body).toEqual({
+        statusCode: 500,
+        error: 'internal_error',
+        message: expect.stringMatching(/request id/),
+        request_id: res.headers['x-request-id'],
+      });
+      expect(JSON.stringify(res.body)).not.toMatch(/teams|relation|SELECT|stack/i);
+      expect(readFileSync(logFile, 'utf8')).toContain(res.headers['x-request-id']);
+    } finally {
+      await t.db.query('ALTER TABLE teams_moved RENAME TO teams');
+    }
+  });
+
+  it('answers with no secret in any error body', async () => {
+    const bodies = [
+      (await t.as(`${club.apiKey}x`).get('/admin/players').expect(401)).text,
+      (
+        await t
+          .as(club.apiKey)
+          .post('/admin/parents')
+          .send({ name: club.apiKey, email: 'not-an-email' })
+          .expect(400)
+      ).text,
+    ];
+    for (const body of bodies) expect(body).not.toContain(club.apiKey);
+  });
+
+  it('turns a second active payment link for one player and product into a clear conflict, not a 500', async () => {
+    const f = factories(t.db);
+    const order = await f.order(club.tenant.id);
+    const insertLink = (id: string) =>
+      t.db.query(
+        `INSERT INTO payment_links (tenant_id, player_id, product_id, order_id, stripe_payment_link_id, stripe_price_id, url, amount_cents, currency)
+         VALUES ($1, $2, $3, $4, $5, 'price_x', 'https://pay.example/x', 5000, 'usd')`,
+        [club.tenant.id, order.playerId, order.productId, order.id, id],
+      );
+    await insertLink('plink_first');
+    const error = await insertLink('plink_second').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueryFailedError);
+    expect(fromPostgresError(error)).toMatchObject({
+      code: 'conflict',
+      message: 'This player already has an active payment link for this product',
+    });
+  });
+});
+
+describe('public routes are rate limited', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { PUBLIC_RATE_LIMIT_PER_MINUTE: '5' } });
+  });
+  afterAll(() => t.close());
+
+  it('answers a flood with 429s, never an error, and keeps serving admins', async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        t
+          .http()
+          .get('/health')
+          .then((res) => res.status),
+      ),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(35);
+
+    const limited = await t.http().get('/health').expect(429);
+    expect(limited.body).toMatchObject({ statusCode: 429, error: 'too_many_requests' });
+
+    const club = await factories(t.db).club();
+    for (let i = 0; i < 10; i++) await t.as(club.apiKey).get('/admin/parents').expect(200);
+  });
+});
