@@ -3,6 +3,7 @@ import { CommandFactory } from 'nest-commander';
 import { DataSource } from 'typeorm';
 import { CliModule } from './cli/cli.module';
 import { DomainException } from './common/errors/domain.exception';
+import { fromPostgresError } from './common/errors/postgres-errors';
 import { migrateDatabase } from './database/migrate';
 import { prepareStartup } from './startup';
 
@@ -14,9 +15,8 @@ async function main(): Promise<void> {
       {
         logger: ['warn', 'error'],
         serviceErrorHandler: (error) => {
-          process.stderr.write(
-            `${error instanceof DomainException ? '' : 'Error: '}${error.message}\n`,
-          );
+          const known = error instanceof DomainException ? error : fromPostgresError(error);
+          process.stderr.write(`${known ? known.message : `Error: ${error.message}`}\n`);
           process.exitCode = 1;
         },
       },

@@ -215,3 +215,49 @@ describe('club records CRUD', () => {
     expect(last.body).toEqual({ data: [expect.objectContaining({ id: ids[4] })], has_more: false });
   });
 });
+
+describe('the club profile', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it("shows and updates the key's own club brand, rejecting a bad colour or a non-https logo", async () => {
+    const club = await factories(t.db).club();
+    const admin = t.as(club.apiKey);
+    await admin
+      .get('/admin/club')
+      .expect(200)
+      .expect((res) =>
+        expect(res.body).toMatchObject({ id: club.tenant.id, slug: club.tenant.slug }),
+      );
+    const updated = await admin
+      .patch('/admin/club')
+      .send({
+        brand_primary_color: '#112233',
+        logo_url: 'https://club.example/logo.png',
+        reply_to: 'treasurer@club.example',
+        timezone: 'America/Chicago',
+      })
+      .expect(200);
+    expect(updated.body).toMatchObject({
+      brand_primary_color: '#112233',
+      logo_url: 'https://club.example/logo.png',
+      timezone: 'America/Chicago',
+    });
+    const bad = await admin
+      .patch('/admin/club')
+      .send({
+        brand_accent_color: 'red',
+        logo_url: 'http://club.example/logo.png',
+        timezone: 'Mars/Base',
+      })
+      .expect(400);
+    expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'brand_accent_color',
+      'logo_url',
+      'timezone',
+    ]);
+  });
+});

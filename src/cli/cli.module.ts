@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CoreModule } from '../core.module';
 import { CreateApiKeyCommand, RevokeApiKeyCommand } from './commands/api-key.commands';
+import { CreateClubCommand } from './commands/club-create.command';
 import { MigrateCommand } from './commands/migrate.command';
 import { SeedDemoCommand } from './commands/seed-demo.command';
 
@@ -10,7 +11,13 @@ export class CliModule {
     return {
       module: CliModule,
       imports: [CoreModule.register(options)],
-      providers: [MigrateCommand, SeedDemoCommand, CreateApiKeyCommand, RevokeApiKeyCommand],
+      providers: [
+        MigrateCommand,
+        SeedDemoCommand,
+        CreateClubCommand,
+        CreateApiKeyCommand,
+        RevokeApiKeyCommand,
+      ],
     };
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminApiKeyGuard } from './auth/admin-api-key.guard';
 import { AdminApiKeysService } from './auth/admin-api-keys.service';
+import { ClubController } from './controllers/club.controller';
 import { OrdersController } from './controllers/orders.controller';
 import { ParentsController } from './controllers/parents.controller';
 import { PlayersController } from './controllers/players.controller';
@@ -10,6 +11,7 @@ import { RosterController } from './controllers/roster.controller';
 import { TeamsController } from './controllers/teams.controller';
 import { AdminApiKey } from './entities/admin-api-key.entity';
 import { Tenant } from './entities/tenant.entity';
+import { ClubsService } from './services/clubs.service';
 import { OrdersService } from './services/orders.service';
 import { ParentsService } from './services/parents.service';
 import { PlayersService } from './services/players.service';
@@ -20,6 +22,7 @@ import { TeamsService } from './services/teams.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Tenant, AdminApiKey])],
   controllers: [
+    ClubController,
     ParentsController,
     TeamsController,
     PlayersController,
@@ -30,6 +33,7 @@ import { TeamsService } from './services/teams.service';
   providers: [
     AdminApiKeysService,
     AdminApiKeyGuard,
+    ClubsService,
     ParentsService,
     TeamsService,
     PlayersService,
@@ -37,6 +41,6 @@ import { TeamsService } from './services/teams.service';
     OrdersService,
     RosterImportService,
   ],
-  exports: [AdminApiKeysService, AdminApiKeyGuard],
+  exports: [AdminApiKeysService, AdminApiKeyGuard, ClubsService],
 })
 export class ClubModule {}

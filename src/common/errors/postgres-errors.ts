@@ -3,6 +3,7 @@ import { DomainException } from './domain.exception';
 
 /** Constraint names a client can trip, with what to tell them. */
 const CONSTRAINT_MESSAGES: Record<string, string> = {
+  tenants_slug_key: 'A club with this slug already exists',
   parents_tenant_email_key: 'A parent with this email already exists in the club',
   teams_tenant_name_season_key: 'A team with this name already exists for the season',
   payment_links_one_active_key: 'This player already has an active payment link for this product',

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
+import { definedOnly } from '../../common/club-records';
+import { DomainException } from '../../common/errors/domain.exception';
+import { AdminApiKeysService } from '../auth/admin-api-keys.service';
+import { ClubContext } from '../auth/club-context';
+import { ClubResponse, UpdateClubDto } from '../dtos/club.dto';
+import { Tenant } from '../entities/tenant.entity';
+
+/** The club itself (the tenant): its profile and brand, and onboarding a new club. */
+@Injectable()
+export class ClubsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly keys: AdminApiKeysService,
+  ) {}
+
+  async get(club: ClubContext): Promise<ClubResponse> {
+    return ClubResponse.of(
+      await this.db.getRepository(Tenant).findOneByOrFail({ id: club.tenantId }),
+    );
+  }
+
+  async update(club: ClubContext, dto: UpdateClubDto): Promise<ClubResponse> {
+    return this.db.transaction(async (manager) => {
+      const tenant = await manager.findOneOrFail(Tenant, {
+        where: { id: club.tenantId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      Object.assign(
+        tenant,
+        definedOnly({
+          name: dto.name,
+          fromName: dto.from_name,
+          brandPrimaryColor: dto.brand_primary_color,
+          brandAccentColor: dto.brand_accent_color,
+          logoUrl: dto.logo_url,
+          replyTo: dto.reply_to,
+          timezone: dto.timezone,
+        }),
+      );
+      await manager.save(tenant);
+      await this.audit.record(manager, club, 'club.updated', `club:${club.tenantId}`, { ...dto });
+      return ClubResponse.of(tenant);
+    });
+  }
+
+  /** Onboards a club and returns its first admin key (shown once). */
+  async create(slug: string, name: string): Promise<{ club: ClubResponse; apiKey: string }> {
+    if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(slug)) {
+      throw new DomainException(
+        'validation_failed',
+        'The slug must be 2–63 lower-case letters, digits or dashes',
+      );
+    }
+    const tenant = await this.db.getRepository(Tenant).save({ slug, name, fromName: name });
+    const { key } = await this.keys.create(slug, 'first admin');
+    return { club: ClubResponse.of(tenant), apiKey: key };
+  }
+}
