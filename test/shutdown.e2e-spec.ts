@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -51,7 +51,7 @@ class Service {
   private child?: ChildProcess;
   output = '';
 
-  constructor(private readonly env: Record<string, string>) {}
+  constructor(readonly env: Record<string, string>) {}
 
   get baseUrl(): string {
     return `http://127.0.0.1:${this.env.PORT}`;
@@ -78,6 +78,11 @@ class Service {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     throw new Error(`service did not become healthy:\n${this.output}`);
+  }
+
+  /** For cleanup after a failure: nothing may outlive the test. */
+  kill(): void {
+    if (this.child?.exitCode === null) this.child.kill('SIGKILL');
   }
 
   /** Resolves with the exit code (or the signal that ended it). */
@@ -116,6 +121,7 @@ describe('the service process', () => {
   });
 
   afterAll(async () => {
+    service.kill();
     const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
     const pid = existsSync(pidFile)
       ? Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0], 10)
@@ -124,7 +130,7 @@ describe('the service process', () => {
     rmSync(dataDir, { recursive: true, force: true });
   }, 30_000);
 
-  it('starts on an empty data folder, seeds the demo club and prints a working admin key; after SIGKILL it restarts with its data intact; SIGTERM stops it and its database cleanly', async () => {
+  it('starts on an empty data folder, seeds the demo club and prints a working admin key; a CLI command shares its database while it runs; after SIGKILL it restarts with its data intact; SIGTERM stops it and its database cleanly', async () => {
     await service.start();
     const key = /cs_admin_[A-Za-z0-9_-]+/.exec(service.output)?.[0];
     expect(key).toBeDefined();
@@ -139,6 +145,19 @@ describe('the service process', () => {
       .set('Authorization', `Bearer ${key}`)
       .send({ name: 'Survives Crashes', email: 'crash@families.example' })
       .expect(201);
+
+    // An operator command while the service runs shares its embedded database.
+    const cliRun = spawnSync(
+      process.execPath,
+      [path.resolve(__dirname, '../dist/src/cli.js'), 'api-key:create', '--tenant', 'demo'],
+      {
+        env: { ...process.env, ...service.env },
+        encoding: 'utf8',
+      },
+    );
+    expect(cliRun.status).toBe(0);
+    const secondKey = /cs_admin_[A-Za-z0-9_-]{43}/.exec(cliRun.stdout)?.[0];
+    await admin().get('/admin/club').set('Authorization', `Bearer ${secondKey}`).expect(200);
 
     await expect(service.stop('SIGKILL')).resolves.toBe('SIGKILL');
     await service.start();

