@@ -1,10 +1,5 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { ClubRecord } from '../../common/club-record.entity';
 
 export const ORDER_STATUSES = [
   'pending',
@@ -18,9 +13,7 @@ export const ORDER_STATUSES = [
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 @Entity('orders')
-export class Order {
-  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS' }) id!: number;
-  @Column({ name: 'tenant_id' }) tenantId!: number;
+export class Order extends ClubRecord {
   @Column({ name: 'player_id' }) playerId!: number;
   @Column({ name: 'parent_id' }) parentId!: number;
   @Column({ name: 'product_id' }) productId!: number;
@@ -40,6 +33,4 @@ export class Order {
   @Column({ name: 'paid_at', type: 'timestamptz', nullable: true }) paidAt!: Date | null;
   @Column({ name: 'disputed_at', type: 'timestamptz', nullable: true }) disputedAt!: Date | null;
   @Column({ type: 'text', nullable: true }) notes!: string | null;
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

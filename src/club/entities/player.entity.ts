@@ -1,18 +1,11 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { ClubRecord } from '../../common/club-record.entity';
 
 export const CONTRACT_STATUSES = ['none', 'pending', 'signed', 'terminated'] as const;
 export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
 
 @Entity('players')
-export class Player {
-  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS' }) id!: number;
-  @Column({ name: 'tenant_id' }) tenantId!: number;
+export class Player extends ClubRecord {
   @Column({ name: 'parent_id' }) parentId!: number;
   @Column({ name: 'team_id', type: 'integer', nullable: true }) teamId!: number | null;
   @Column() name!: string;
@@ -29,6 +22,4 @@ export class Player {
   /** Set by the database default; never returned in lists. */
   @Column({ name: 'first_payment_token', insert: false, update: false, select: false })
   firstPaymentToken!: string;
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

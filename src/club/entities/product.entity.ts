@@ -1,18 +1,11 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { ClubRecord } from '../../common/club-record.entity';
 
 export const PRODUCT_CATEGORIES = ['monthly', 'tournament', 'jersey', 'tryout', 'generic'] as const;
 export type ProductCategory = (typeof PRODUCT_CATEGORIES)[number];
 
 @Entity('products')
-export class Product {
-  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS' }) id!: number;
-  @Column({ name: 'tenant_id' }) tenantId!: number;
+export class Product extends ClubRecord {
   @Column() name!: string;
   @Column({ type: 'enum', enum: PRODUCT_CATEGORIES, enumName: 'product_category' })
   category!: ProductCategory;
@@ -21,6 +14,4 @@ export class Product {
   @Column() active!: boolean;
   @Column({ name: 'stripe_product_id', type: 'text', nullable: true }) stripeProductId!:
     string | null;
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -1,18 +1,9 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { ClubRecord } from '../../common/club-record.entity';
 
 @Entity('teams')
-export class Team {
-  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS' }) id!: number;
-  @Column({ name: 'tenant_id' }) tenantId!: number;
+export class Team extends ClubRecord {
   @Column() name!: string;
   @Column() season!: string;
   @Column({ name: 'monthly_fee_cents' }) monthlyFeeCents!: number;
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }
