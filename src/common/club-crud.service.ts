@@ -1,7 +1,7 @@
 import { DataSource, DeepPartial, EntityManager, FindOptionsWhere } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ClubContext } from '../club/auth/club-context';
-import { ClubRecords, ClubRow, definedOnly } from './club-records';
+import { changesOf, ClubRecords, ClubRow } from './club-records';
 import { Page, PageQuery, toPage } from './http/page';
 
 /**
@@ -69,7 +69,7 @@ export abstract class ClubCrudService<Row extends ClubRow, Response> {
   ): Promise<Response> {
     return this.db.transaction(async (manager) => {
       const row = await this.records.find(manager, club.tenantId, id, { lock: true });
-      Object.assign(row, definedOnly(await values(row, manager)));
+      Object.assign(row, changesOf(await values(row, manager)));
       await manager.save(row);
       await this.audit.record(manager, club, `${this.subject}.updated`, `${this.subject}:${id}`, {
         ...change,

@@ -63,3 +63,15 @@ export function definedOnly<T extends object>(values: T): Partial<T> {
     Object.entries(values).filter(([, value]) => value !== undefined),
   ) as Partial<T>;
 }
+
+/** The fields a PATCH sets; a PATCH that sets nothing is a mistake worth telling the client about. */
+export function changesOf<T extends object>(values: T): Partial<T> {
+  const changes = definedOnly(values);
+  if (Object.keys(changes).length === 0) {
+    throw new DomainException(
+      'validation_failed',
+      'Nothing to change: send a JSON body with at least one field',
+    );
+  }
+  return changes;
+}

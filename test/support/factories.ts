@@ -40,50 +40,42 @@ export function factories(db: DataSource) {
     },
     parent(tenantId: number, overrides: Partial<Parent> = {}): Promise<Parent> {
       const id = unique();
-      return db
-        .getRepository(Parent)
-        .save({
-          tenantId,
-          name: `Parent ${id}`,
-          email: `parent-${id}@families.example`,
-          ...overrides,
-        });
+      return db.getRepository(Parent).save({
+        tenantId,
+        name: `Parent ${id}`,
+        email: `parent-${id}@families.example`,
+        ...overrides,
+      });
     },
     team(tenantId: number, overrides: Partial<Team> = {}): Promise<Team> {
-      return db
-        .getRepository(Team)
-        .save({
-          tenantId,
-          name: `Team ${unique()}`,
-          season: '2026-27',
-          monthlyFeeCents: 12_500,
-          ...overrides,
-        });
+      return db.getRepository(Team).save({
+        tenantId,
+        name: `Team ${unique()}`,
+        season: '2026-27',
+        monthlyFeeCents: 12_500,
+        ...overrides,
+      });
     },
     async player(tenantId: number, overrides: Partial<Player> = {}): Promise<Player> {
       const parentId = overrides.parentId ?? (await f.parent(tenantId)).id;
-      return db
-        .getRepository(Player)
-        .save({
-          tenantId,
-          parentId,
-          name: `Player ${unique()}`,
-          contractStatus: 'signed',
-          ...overrides,
-        });
+      return db.getRepository(Player).save({
+        tenantId,
+        parentId,
+        name: `Player ${unique()}`,
+        contractStatus: 'signed',
+        ...overrides,
+      });
     },
     product(tenantId: number, overrides: Partial<Product> = {}): Promise<Product> {
-      return db
-        .getRepository(Product)
-        .save({
-          tenantId,
-          name: `Product ${unique()}`,
-          category: 'generic',
-          priceCents: 5_000,
-          currency: 'usd',
-          active: true,
-          ...overrides,
-        });
+      return db.getRepository(Product).save({
+        tenantId,
+        name: `Product ${unique()}`,
+        category: 'generic',
+        priceCents: 5_000,
+        currency: 'usd',
+        active: true,
+        ...overrides,
+      });
     },
     async order(tenantId: number, overrides: Partial<Order> = {}): Promise<Order> {
       const player = overrides.playerId

@@ -11,6 +11,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateIf,
 } from 'class-validator';
 
 /** Largest single amount Courtside bills: $100,000.00 in minor units. */
@@ -24,7 +25,8 @@ const trim = Transform(({ value }: { value: unknown }) =>
 export const NameField = (required = true) =>
   applyDecorators(
     (required ? ApiProperty : ApiPropertyOptional)({ minLength: 1, maxLength: 200 }),
-    ...(required ? [] : [IsOptional()]),
+    // Optional means "may be left out"; a name is never null.
+    ...(required ? [] : [ValidateIf((_: unknown, value: unknown) => value !== undefined)]),
     trim,
     IsString(),
     MinLength(1),

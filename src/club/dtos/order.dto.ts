@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
-import { PageQuery } from '../../common/http/page';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IdFilter, PageQuery } from '../../common/http/page';
 import { ORDER_STATUSES, Order, type OrderStatus } from '../entities/order.entity';
 import { AmountField, IdField } from './fields';
 
@@ -29,7 +28,7 @@ export class UpdateOrderDto {
     description: 'Only while the order is pending and has no payment link',
   })
   amount_cents?: number;
-  @ApiPropertyOptional({ maxLength: 2000, nullable: true })
+  @ApiPropertyOptional({ type: String, maxLength: 2000, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -41,8 +40,8 @@ export class ListOrdersQuery extends PageQuery {
   @IsOptional()
   @IsIn(ORDER_STATUSES)
   status?: OrderStatus;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) player_id?: number;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) parent_id?: number;
+  @IdFilter() player_id?: number;
+  @IdFilter() parent_id?: number;
 }
 
 export class OrderResponse {

@@ -10,7 +10,7 @@ export class CreateParentDto {
   @PhoneField() phone?: string | null;
 }
 
-export class UpdateParentDto extends PartialType(CreateParentDto) {}
+export class UpdateParentDto extends PartialType(CreateParentDto, { skipNullProperties: false }) {}
 
 export class ListParentsQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string;

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Min } from 'class-validator';
-import { PageQuery } from '../../common/http/page';
+import { IsIn, IsOptional } from 'class-validator';
+import { IdFilter, PageQuery } from '../../common/http/page';
 import { CONTRACT_STATUSES, type ContractStatus, Player } from '../entities/player.entity';
 import { AmountField, IdField, NameField } from './fields';
 
@@ -20,11 +19,11 @@ export class CreatePlayerDto {
   monthly_fee_cents?: number | null;
 }
 
-export class UpdatePlayerDto extends PartialType(CreatePlayerDto) {}
+export class UpdatePlayerDto extends PartialType(CreatePlayerDto, { skipNullProperties: false }) {}
 
 export class ListPlayersQuery extends PageQuery {
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) parent_id?: number;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) team_id?: number;
+  @IdFilter() parent_id?: number;
+  @IdFilter() team_id?: number;
   @ApiPropertyOptional({ enum: CONTRACT_STATUSES })
   @IsOptional()
   @IsIn(CONTRACT_STATUSES)

@@ -14,7 +14,9 @@ export class CreateProductDto {
   @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() active?: boolean;
 }
 
-export class UpdateProductDto extends PartialType(CreateProductDto) {}
+export class UpdateProductDto extends PartialType(CreateProductDto, {
+  skipNullProperties: false,
+}) {}
 
 export class ListProductsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: PRODUCT_CATEGORIES })

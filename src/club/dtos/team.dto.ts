@@ -9,7 +9,7 @@ export class CreateTeamDto {
   @AmountField() monthly_fee_cents!: number;
 }
 
-export class UpdateTeamDto extends PartialType(CreateTeamDto) {}
+export class UpdateTeamDto extends PartialType(CreateTeamDto, { skipNullProperties: false }) {}
 
 export class TeamResponse {
   @ApiProperty() id!: number;

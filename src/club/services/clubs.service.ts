@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
-import { definedOnly } from '../../common/club-records';
+import { changesOf } from '../../common/club-records';
 import { DomainException } from '../../common/errors/domain.exception';
 import { AdminApiKeysService } from '../auth/admin-api-keys.service';
 import { ClubContext } from '../auth/club-context';
@@ -32,7 +32,7 @@ export class ClubsService {
       });
       Object.assign(
         tenant,
-        definedOnly({
+        changesOf({
           name: dto.name,
           fromName: dto.from_name,
           brandPrimaryColor: dto.brand_primary_color,

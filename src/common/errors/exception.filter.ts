@@ -59,7 +59,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException && exception.getStatus() < 500) {
       const status = exception.getStatus();
-      return { statusCode: status, error: errorName(status), message: exception.message };
+      // Nest's own 400s (e.g. unreadable JSON) are bad input like any other.
+      const error = status === 400 ? 'validation_failed' : errorName(status);
+      return { statusCode: status, error, message: exception.message };
     }
     return {
       statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
@@ -83,6 +85,10 @@ function fromBodyParser(exception: unknown): DomainException | undefined {
   ) {
     return new DomainException('validation_failed', 'The request body encoding is not supported');
   }
+  // Any other body the parser could not read (a gzip body that is not gzip, a short body...).
+  const { status, expose } = (exception ?? {}) as { status?: unknown; expose?: unknown };
+  if (status === 400 && expose === true)
+    return new DomainException('validation_failed', 'The request body could not be read');
   return undefined;
 }
 

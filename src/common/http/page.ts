@@ -1,23 +1,33 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
-export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 25 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
+const MAX_ID = 2_147_483_647;
 
-  @ApiPropertyOptional({ description: 'Return items after this id' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(2_147_483_647)
-  starting_after?: number;
+/**
+ * An integer query parameter: plain decimal digits only (`0x1`, `1e0`, ` 1` stay text and
+ * fail as "must be an integer").
+ */
+export const QueryInt = (min: number, max: number, description?: string) =>
+  applyDecorators(
+    ApiPropertyOptional({ type: 'integer', minimum: min, maximum: max, description }),
+    IsOptional(),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' && /^-?\d{1,12}$/.test(value) ? Number(value) : value,
+    ),
+    IsInt(),
+    Min(min),
+    Max(max),
+  );
+
+/** Filters a list by the id of a related record. */
+export const IdFilter = (description?: string) => QueryInt(1, MAX_ID, description);
+
+export class PageQuery {
+  @QueryInt(1, 100, 'Page size, 25 by default') limit?: number;
+
+  @QueryInt(0, MAX_ID, 'Return items after this id') starting_after?: number;
 }
 
 export interface Page<T> {
