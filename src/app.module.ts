@@ -6,16 +6,17 @@ import { AllExceptionsFilter } from './common/errors/exception.filter';
 import { loggerParams } from './common/logging';
 import { strictValidationPipe } from './common/http/validation.pipe';
 import { appConfig, AppConfig } from './config';
-import { CoreModule } from './core.module';
+import { CoreModule, CoreOptions } from './core.module';
 import { HealthModule } from './health/health.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
-  static register(options: { databaseUrl: string }): DynamicModule {
+  static register(options: Omit<CoreOptions, 'runWorkers'>): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.register(options),
+        CoreModule.register({ ...options, runWorkers: true }),
         LoggerModule.forRootAsync({ inject: [appConfig.KEY], useFactory: loggerParams }),
         // Public routes only; /admin controllers opt out. Per instance: a flood guard, not a quota.
         ThrottlerModule.forRootAsync({
@@ -25,6 +26,7 @@ export class AppModule {
           }),
         }),
         HealthModule,
+        WebhooksModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -1,15 +1,27 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuditModule } from './audit/audit.module';
+import { BillingModule } from './billing/billing.module';
 import { ClubModule } from './club/club.module';
 import { configLoaders, validateEnvironment } from './config';
 import { DatabaseModule } from './database/database.module';
+import { JobsModule } from './jobs/jobs.module';
+import { PaymentLinksModule } from './payment-links/payment-links.module';
 import { SeedModule } from './seed/seed.module';
+import { StripeModule } from './stripe/stripe.module';
 
-/** What both the HTTP service and the CLI stand on: config, database and the club's records. */
+export interface CoreOptions {
+  databaseUrl: string;
+  /** The Stripe emulator's URL when Courtside runs without a real Stripe key. */
+  stripeApiUrl?: string;
+  /** The HTTP service works the job queues; CLI commands only send jobs. */
+  runWorkers: boolean;
+}
+
+/** What both the HTTP service and the CLI stand on: config, database, Stripe, jobs and the club's records. */
 @Module({})
 export class CoreModule {
-  static register(options: { databaseUrl: string }): DynamicModule {
+  static register(options: CoreOptions): DynamicModule {
     return {
       module: CoreModule,
       imports: [
@@ -20,11 +32,15 @@ export class CoreModule {
           validate: validateEnvironment,
         }),
         DatabaseModule.forRoot(options.databaseUrl),
+        JobsModule.register({ databaseUrl: options.databaseUrl, runWorkers: options.runWorkers }),
+        StripeModule.register({ apiUrl: options.stripeApiUrl }),
         AuditModule,
         ClubModule,
+        PaymentLinksModule,
+        BillingModule,
         SeedModule,
       ],
-      exports: [ClubModule, SeedModule],
+      exports: [ClubModule, PaymentLinksModule, BillingModule, SeedModule],
     };
   }
 }

@@ -1,3 +1,5 @@
+import type { StripeEmulator } from '../src/stripe-emulator';
+import { startStripeEmulator } from './support/stripe';
 import { randomBytes } from 'node:crypto';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
@@ -60,9 +62,17 @@ const KNOWN_ADMIN_ROUTES = [
 ];
 
 /** Tables holding a club's rows, with the tenant column that scopes them. */
-const CLUB_TABLES = ['parents', 'teams', 'players', 'products', 'orders', 'audit_log'] as const;
+const CLUB_TABLES = [
+  'parents',
+  'teams',
+  'players',
+  'products',
+  'orders',
+  'payment_links',
+  'audit_log',
+] as const;
 
-type Resource = 'parents' | 'teams' | 'players' | 'products' | 'orders';
+type Resource = 'parents' | 'teams' | 'players' | 'products' | 'orders' | 'payment-links';
 type FullClub = Awaited<ReturnType<ReturnType<typeof factories>['fullClub']>>;
 
 const label = (route: Pick<Route, 'method' | 'path'>) =>
@@ -87,6 +97,7 @@ function idsOf(club: FullClub): Record<Resource, number> {
     players: club.player.id,
     products: club.product.id,
     orders: club.order.id,
+    'payment-links': club.paymentLink.id,
   };
 }
 
@@ -164,11 +175,16 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
   let t: TestApp;
   let routes: Route[];
 
+  let stripe: StripeEmulator;
   beforeAll(async () => {
-    t = await createTestApp();
+    stripe = await startStripeEmulator();
+    t = await createTestApp({ stripe });
     routes = await adminRoutes(t);
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await stripe.close();
+  });
 
   it('enumerates at least every /admin route that exists today from the OpenAPI document', () => {
     expect(routes.map(label)).toEqual(expect.arrayContaining(KNOWN_ADMIN_ROUTES));
@@ -274,6 +290,7 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
       players: { name: 'Renamed by club A', contract_status: 'terminated' },
       products: { name: 'Renamed by club A', price_cents: 1, active: false },
       orders: { notes: 'changed by club A' },
+      'payment-links': {},
     };
 
     beforeAll(async () => {
@@ -394,6 +411,16 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
 
     it("club C's own key gets past the same routes with its own ids, so the 404s above are about ownership", async () => {
       const c = await factories(t.db).fullClub();
+      // C's link must exist at Stripe for its deactivation to get through: mint a real one.
+      await t.db.query(`UPDATE payment_links SET status = 'deactivated' WHERE id = $1`, [
+        c.paymentLink.id,
+      ]);
+      const minted = await t
+        .http()
+        .post(`/admin/orders/${c.paymentLink.orderId}/payment-link`)
+        .set('Authorization', `Bearer ${c.apiKey}`)
+        .expect(201);
+      c.paymentLink = { ...c.paymentLink, id: minted.body.id as number };
       const order: Method[] = ['get', 'patch', 'put', 'post', 'delete'];
       const failures: string[] = [];
       for (const route of [...routes.filter(takesId)].sort(
@@ -451,7 +478,10 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
         `/admin/teams?starting_after=${a.team.id}`,
         `/admin/players?starting_after=${a.player.id}`,
         `/admin/products?starting_after=${a.product.id}`,
-        `/admin/orders?starting_after=${a.order.id}`,
+        `/admin/orders?starting_after=${a.paymentLink.orderId}`,
+        `/admin/payment-links?player_id=${b.player.id}`,
+        `/admin/payment-links?order_id=${b.paymentLink.orderId}`,
+        `/admin/payment-links?starting_after=${a.paymentLink.id}`,
       ]) {
         const res = await admin.get(url);
         expect({ url, status: res.status, body: res.body as unknown }).toEqual({

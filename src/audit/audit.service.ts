@@ -7,7 +7,7 @@ import { ClubContext } from '../club/auth/club-context';
 export class AuditService {
   async record(
     manager: EntityManager,
-    club: ClubContext,
+    club: Pick<ClubContext, 'tenantId' | 'actor'>,
     action: string,
     subject: string,
     data: Record<string, unknown> = {},

@@ -7,10 +7,10 @@ import { SeedDemoCommand } from './commands/seed-demo.command';
 
 @Module({})
 export class CliModule {
-  static register(options: { databaseUrl: string }): DynamicModule {
+  static register(options: { databaseUrl: string; stripeApiUrl?: string }): DynamicModule {
     return {
       module: CliModule,
-      imports: [CoreModule.register(options)],
+      imports: [CoreModule.register({ ...options, runWorkers: false })],
       providers: [
         MigrateCommand,
         SeedDemoCommand,

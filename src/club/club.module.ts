@@ -12,6 +12,7 @@ import { TeamsController } from './controllers/teams.controller';
 import { AdminApiKey } from './entities/admin-api-key.entity';
 import { Tenant } from './entities/tenant.entity';
 import { ClubsService } from './services/clubs.service';
+import { OrderPaymentsService } from './services/order-payments.service';
 import { OrdersService } from './services/orders.service';
 import { ParentsService } from './services/parents.service';
 import { PlayersService } from './services/players.service';
@@ -39,8 +40,16 @@ import { TeamsService } from './services/teams.service';
     PlayersService,
     ProductsService,
     OrdersService,
+    OrderPaymentsService,
     RosterImportService,
   ],
-  exports: [AdminApiKeysService, AdminApiKeyGuard, ClubsService],
+  exports: [
+    AdminApiKeysService,
+    AdminApiKeyGuard,
+    ClubsService,
+    OrdersService,
+    OrderPaymentsService,
+    ProductsService,
+  ],
 })
 export class ClubModule {}

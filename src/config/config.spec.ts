@@ -47,6 +47,21 @@ describe('configuration', () => {
     );
   });
 
+  it('uses the emulator, in test mode, when no Stripe key is set', () => {
+    const saved = { ...process.env };
+    process.env = {};
+    try {
+      expect(stripeConfig()).toMatchObject({
+        emulator: true,
+        livemode: false,
+        rateLimitPerSecond: 20,
+      });
+      expect(stripeConfig().webhookSecrets).toHaveLength(1);
+    } finally {
+      process.env = saved;
+    }
+  });
+
   describe('typed values', () => {
     const saved = { ...process.env };
     afterEach(() => {
@@ -65,10 +80,12 @@ describe('configuration', () => {
         publicBaseUrl: 'http://localhost:4000',
         dataDir: '.data',
       });
-      expect(stripeConfig()).toEqual({
+      expect(stripeConfig()).toMatchObject({
+        emulator: false,
         secretKey: 'sk_live_x1',
         webhookSecrets: ['whsec_1', 'whsec_2'],
         livemode: true,
+        rateLimitPerSecond: 80,
       });
       expect(mailConfig()).toMatchObject({ transport: 'smtp', minIntervalHours: 24 });
     });

@@ -1,4 +1,5 @@
 import { AuditEntry } from '../audit/audit-entry.entity';
+import { Overpayment } from '../billing/entities/overpayment.entity';
 import { AdminApiKey } from '../club/entities/admin-api-key.entity';
 import { Order } from '../club/entities/order.entity';
 import { Parent } from '../club/entities/parent.entity';
@@ -6,5 +7,21 @@ import { Player } from '../club/entities/player.entity';
 import { Product } from '../club/entities/product.entity';
 import { Team } from '../club/entities/team.entity';
 import { Tenant } from '../club/entities/tenant.entity';
+import { PaymentLink } from '../payment-links/entities/payment-link.entity';
+import { ProductPrice } from '../payment-links/entities/product-price.entity';
+import { StripeEvent } from '../webhooks/entities/stripe-event.entity';
 
-export const entities = [Tenant, AdminApiKey, Parent, Team, Player, Product, Order, AuditEntry];
+export const entities = [
+  Tenant,
+  AdminApiKey,
+  Parent,
+  Team,
+  Player,
+  Product,
+  Order,
+  AuditEntry,
+  PaymentLink,
+  ProductPrice,
+  StripeEvent,
+  Overpayment,
+];

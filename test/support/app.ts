@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureHttp } from '../../src/app.setup';
 import { createTestDatabase } from './database';
+import type { StripeEmulator } from '../../src/stripe-emulator';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -24,15 +25,16 @@ export type AdminClient = Record<
 
 /**
  * The real AppModule on this file's own database, with the production HTTP wiring.
- * `env` sets configuration for this app only (it is read while the app is built).
+ * `env` sets configuration for this app only (it is read while the app is built); with
+ * `stripe`, the app talks to that emulator and listens on a port for its webhooks.
  */
 export async function createTestApp(
-  options: { env?: Record<string, string> } = {},
+  options: { env?: Record<string, string>; stripe?: StripeEmulator } = {},
 ): Promise<TestApp> {
   const databaseUrl = await createTestDatabase();
   const app = await withEnv({ LOG_LEVEL: 'error', ...options.env }, async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [AppModule.register({ databaseUrl })],
+      imports: [AppModule.register({ databaseUrl, stripeApiUrl: options.stripe?.url })],
     }).compile();
     const nest = moduleRef.createNestApplication<NestExpressApplication>({
       bodyParser: false,
@@ -43,6 +45,11 @@ export async function createTestApp(
     await nest.init();
     return nest;
   });
+  if (options.stripe) {
+    // The emulator delivers webhooks over real HTTP, as Stripe does.
+    await app.listen(0, '127.0.0.1');
+    options.stripe.setWebhookUrl(`${await app.getUrl()}/webhooks/stripe`);
+  }
   const server = app.getHttpServer();
   return {
     app,

@@ -8,6 +8,7 @@ import { Player } from '../../src/club/entities/player.entity';
 import { Product } from '../../src/club/entities/product.entity';
 import { Team } from '../../src/club/entities/team.entity';
 import { Tenant } from '../../src/club/entities/tenant.entity';
+import { PaymentLink } from '../../src/payment-links/entities/payment-link.entity';
 
 const unique = () => randomBytes(4).toString('hex');
 
@@ -95,9 +96,37 @@ export function factories(db: DataSource) {
         ...overrides,
       });
     },
+    /** A link row as if minted (no Stripe call): for tests of access and listing, not of payment. */
+    async paymentLink(order: Order, overrides: Partial<PaymentLink> = {}): Promise<PaymentLink> {
+      const id = `plink_test_${unique()}`;
+      const link = await db.getRepository(PaymentLink).save({
+        tenantId: order.tenantId,
+        playerId: order.playerId,
+        productId: order.productId,
+        orderId: order.id,
+        stripePaymentLinkId: id,
+        stripePriceId: `price_test_${unique()}`,
+        url: `https://pay.example/${id}`,
+        amountCents: order.amountCents,
+        currency: order.currency,
+        status: 'active',
+        ...overrides,
+      });
+      await db
+        .getRepository(Order)
+        .update({ id: order.id }, { stripePaymentLinkId: id, stripeCheckoutUrl: link.url });
+      return link;
+    },
     /** A club with one of everything, for tests that need ids of every kind. */
     async fullClub(): Promise<
-      TestClub & { parent: Parent; team: Team; player: Player; product: Product; order: Order }
+      TestClub & {
+        parent: Parent;
+        team: Team;
+        player: Player;
+        product: Product;
+        order: Order;
+        paymentLink: PaymentLink;
+      }
     > {
       const club = await f.club();
       const tenantId = club.tenant.id;
@@ -106,7 +135,10 @@ export function factories(db: DataSource) {
       const player = await f.player(tenantId, { parentId: parent.id, teamId: team.id });
       const product = await f.product(tenantId);
       const order = await f.order(tenantId, { playerId: player.id, productId: product.id });
-      return { ...club, parent, team, player, product, order };
+      const paymentLink = await f.paymentLink(
+        await f.order(tenantId, { playerId: player.id, productId: product.id }),
+      );
+      return { ...club, parent, team, player, product, order, paymentLink };
     },
   };
   return f;

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import PgBoss from 'pg-boss';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source.options';
 import { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.server';
@@ -40,6 +41,14 @@ export default async function globalSetup(): Promise<void> {
   await dataSource.initialize();
   await migrateDatabase(dataSource);
   await dataSource.destroy();
+  // pg-boss installs its schema on first start; do it once here, not in every test database.
+  const boss = new PgBoss({
+    connectionString: databaseUrl(serverUrl, template),
+    supervise: false,
+    schedule: false,
+  });
+  await boss.start();
+  await boss.stop({ graceful: false, wait: true });
 
   process.env[TEST_ENV.serverUrl] = serverUrl;
   process.env[TEST_ENV.template] = template;

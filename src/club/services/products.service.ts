@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { ClubCrudService } from '../../common/club-crud.service';
 import { ClubRecords } from '../../common/club-records';
@@ -38,6 +38,19 @@ export class ProductsService extends ClubCrudService<Product, ProductResponse> {
         active: dto.active ?? true,
       }),
       dto,
+    );
+  }
+
+  /** Remembers the Stripe Product minted for this product; the first one recorded wins. */
+  async recordStripeProduct(
+    manager: EntityManager,
+    product: Product,
+    stripeProductId: string,
+  ): Promise<void> {
+    await manager.update(
+      Product,
+      { id: product.id, tenantId: product.tenantId, stripeProductId: IsNull() },
+      { stripeProductId },
     );
   }
 

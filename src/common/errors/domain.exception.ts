@@ -6,7 +6,9 @@ export type ErrorCode =
   | 'conflict'
   | 'invalid_state'
   | 'payload_too_large'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'payment_provider_rejected'
+  | 'payment_provider_unavailable';
 
 export interface FieldProblem {
   field: string;

@@ -18,6 +18,8 @@ const STATUS_OF: Record<ErrorCode, number> = {
   invalid_state: HttpStatus.CONFLICT,
   payload_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
   rate_limited: HttpStatus.TOO_MANY_REQUESTS,
+  payment_provider_rejected: HttpStatus.BAD_GATEWAY,
+  payment_provider_unavailable: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 export interface ErrorBody {

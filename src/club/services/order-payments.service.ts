@@ -1,0 +1,141 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In } from 'typeorm';
+import { orderStatusesBefore } from '../entities/order-status';
+import { Order, OrderStatus } from '../entities/order.entity';
+
+export interface PaymentFacts {
+  amountCents: number;
+  paymentIntentId: string;
+  checkoutSessionId?: string;
+}
+
+export type PaymentResult =
+  'applied' | 'already_applied' | 'paid_by_another_payment' | 'not_payable';
+
+/**
+ * Every money change of an order, each one guarded in SQL by the statuses it may start from
+ * (order-status.ts), so a replayed or concurrent event changes nothing the second time.
+ * Callers pass their transaction; the order row is locked for its duration.
+ */
+@Injectable()
+export class OrderPaymentsService {
+  /** The order a Stripe object's metadata names, locked; undefined for foreign or missing ids. */
+  async lockForPayment(
+    manager: EntityManager,
+    tenantId: number,
+    orderId: number,
+  ): Promise<Order | undefined> {
+    const order = await manager.findOne(Order, {
+      where: { id: orderId, tenantId },
+      lock: { mode: 'pessimistic_write' },
+    });
+    return order ?? undefined;
+  }
+
+  /** The order a PaymentIntent paid (refunds and disputes carry only the PaymentIntent). */
+  async lockByPaymentIntent(
+    manager: EntityManager,
+    paymentIntentId: string,
+  ): Promise<Order | undefined> {
+    const order = await manager.findOne(Order, {
+      where: { stripePaymentIntentId: paymentIntentId },
+      lock: { mode: 'pessimistic_write' },
+    });
+    return order ?? undefined;
+  }
+
+  async recordPayment(
+    manager: EntityManager,
+    order: Order,
+    payment: PaymentFacts,
+  ): Promise<PaymentResult> {
+    if (order.stripePaymentIntentId === payment.paymentIntentId && order.paidAt)
+      return 'already_applied';
+    const updated = await this.move(manager, order, 'paid', {
+      amount_paid_cents: payment.amountCents,
+      stripe_payment_intent_id: payment.paymentIntentId,
+      stripe_checkout_session_id: payment.checkoutSessionId ?? order.stripeCheckoutSessionId,
+      paid_at: new Date(),
+    });
+    if (updated) return 'applied';
+    if (order.paidAt) return 'paid_by_another_payment';
+    return 'not_payable';
+  }
+
+  /** Records the order's current pay link (its Pay Now button). */
+  async attachLink(
+    manager: EntityManager,
+    order: Order,
+    link: { stripePaymentLinkId: string; url: string },
+  ): Promise<void> {
+    await manager.update(
+      Order,
+      { id: order.id, tenantId: order.tenantId },
+      { stripePaymentLinkId: link.stripePaymentLinkId, stripeCheckoutUrl: link.url },
+    );
+  }
+
+  /** Forgets a link that no longer takes payments, so a new one can be minted. */
+  async detachLink(
+    manager: EntityManager,
+    tenantId: number,
+    stripePaymentLinkId: string,
+  ): Promise<void> {
+    await manager.update(
+      Order,
+      { tenantId, stripePaymentLinkId, status: In(['pending', 'failed'] satisfies OrderStatus[]) },
+      { stripePaymentLinkId: null, stripeCheckoutUrl: null },
+    );
+  }
+
+  /** A bank debit was accepted but has not settled: not paid yet. */
+  async markProcessing(
+    manager: EntityManager,
+    order: Order,
+    payment: Omit<PaymentFacts, 'amountCents'>,
+  ): Promise<boolean> {
+    return this.move(manager, order, 'processing', {
+      stripe_payment_intent_id: payment.paymentIntentId,
+      stripe_checkout_session_id: payment.checkoutSessionId ?? order.stripeCheckoutSessionId,
+    });
+  }
+
+  /** A bank debit failed: the family owes the amount again and needs a new link. */
+  async markFailed(manager: EntityManager, order: Order): Promise<boolean> {
+    return this.move(manager, order, 'failed', { stripe_payment_intent_id: null });
+  }
+
+  /** `refundedCents` is Stripe's cumulative amount_refunded, so a replay never deducts twice. */
+  async applyRefund(manager: EntityManager, order: Order, refundedCents: number): Promise<boolean> {
+    const total = Math.max(order.amountRefundedCents, refundedCents);
+    if (total === order.amountRefundedCents) return false;
+    const to: OrderStatus = total >= order.amountPaidCents ? 'refunded' : 'partially_refunded';
+    return this.move(manager, order, to, { amount_refunded_cents: total });
+  }
+
+  /** A dispute flags the order once; its status stays what the money says. */
+  async flagDispute(manager: EntityManager, order: Order): Promise<boolean> {
+    const result = await manager.query(
+      `UPDATE orders SET disputed_at = now(), updated_at = now() WHERE id = $1 AND tenant_id = $2 AND disputed_at IS NULL`,
+      [order.id, order.tenantId],
+    );
+    return (result as [unknown, number])[1] > 0;
+  }
+
+  private async move(
+    manager: EntityManager,
+    order: Order,
+    to: OrderStatus,
+    set: Record<string, unknown>,
+  ): Promise<boolean> {
+    const columns = Object.keys(set);
+    const assignments = columns.map((column, i) => `${column} = $${i + 4}`).join(', ');
+    const rows = (await manager.query(
+      `UPDATE orders SET status = $3, ${assignments}, updated_at = now()
+       WHERE id = $1 AND tenant_id = $2 AND status = ANY($${columns.length + 4}::order_status[])
+       RETURNING id`,
+      [order.id, order.tenantId, to, ...Object.values(set), orderStatusesBefore(to)],
+    )) as [unknown[], number];
+    return rows[1] > 0;
+  }
+}

@@ -1,0 +1,306 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
+import { ClubContext } from '../../club/auth/club-context';
+import { isOrderOwed } from '../../club/entities/order-status';
+import { Order } from '../../club/entities/order.entity';
+import { Product } from '../../club/entities/product.entity';
+import { OrderPaymentsService } from '../../club/services/order-payments.service';
+import { orderRecords, OrdersService } from '../../club/services/orders.service';
+import { productRecords, ProductsService } from '../../club/services/products.service';
+import { playerRecords } from '../../club/services/players.service';
+import { ClubRecords } from '../../common/club-records';
+import { DomainException } from '../../common/errors/domain.exception';
+import { Page, toPage } from '../../common/http/page';
+import { appConfig, type AppConfig } from '../../config';
+import { JobsService } from '../../jobs/jobs.service';
+import { CourtsideMetadata, StripeService } from '../../stripe/stripe.service';
+import {
+  CreatePaymentLinkDto,
+  ListPaymentLinksQuery,
+  PaymentLinkResponse,
+} from '../dtos/payment-link.dto';
+import { PaymentLink } from '../entities/payment-link.entity';
+import { ProductPrice } from '../entities/product-price.entity';
+
+export const paymentLinkRecords = new ClubRecords(PaymentLink, 'Payment link');
+
+const DEACTIVATE_QUEUE = 'payment-link.deactivate';
+
+/**
+ * Persistent Stripe Payment Links, one active per player and product. Each link is minted
+ * for an order, at the order's amount, with the order's ids in its metadata and in its
+ * PaymentIntent's; every Stripe write has an idempotency key made from our ids.
+ */
+@Injectable()
+export class PaymentLinksService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(appConfig.KEY) private readonly app: AppConfig,
+    private readonly stripe: StripeService,
+    private readonly jobs: JobsService,
+    private readonly audit: AuditService,
+    private readonly orders: OrdersService,
+    private readonly orderPayments: OrderPaymentsService,
+    private readonly products: ProductsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.jobs.handle<{ tenantId: number; stripePaymentLinkId: string }>(DEACTIVATE_QUEUE, (job) =>
+      this.deactivateAtStripe(job.tenantId, job.stripePaymentLinkId),
+    );
+  }
+
+  async list(club: ClubContext, query: ListPaymentLinksQuery): Promise<Page<PaymentLinkResponse>> {
+    const { rows, limit } = await paymentLinkRecords.page(this.db.manager, club.tenantId, query, {
+      status: query.status,
+      playerId: query.player_id,
+      orderId: query.order_id,
+    });
+    return toPage(rows, limit, PaymentLinkResponse.of);
+  }
+
+  async get(club: ClubContext, id: number): Promise<PaymentLinkResponse> {
+    return PaymentLinkResponse.of(
+      await paymentLinkRecords.find(this.db.manager, club.tenantId, id),
+    );
+  }
+
+  /** The player's active link for the product, or a new one on the oldest unpaid order (made if none). */
+  async mintForItem(
+    club: ClubContext,
+    dto: CreatePaymentLinkDto,
+  ): Promise<{ link: PaymentLinkResponse; created: boolean }> {
+    const player = await playerRecords.find(this.db.manager, club.tenantId, dto.player_id);
+    await productRecords.find(this.db.manager, club.tenantId, dto.product_id);
+    const active = await this.db.manager.findOneBy(PaymentLink, {
+      tenantId: club.tenantId,
+      playerId: player.id,
+      productId: dto.product_id,
+      status: 'active',
+    });
+    if (active) return { link: PaymentLinkResponse.of(active), created: false };
+    const owed = await this.db.manager.findOne(Order, {
+      where: {
+        tenantId: club.tenantId,
+        playerId: player.id,
+        productId: dto.product_id,
+        status: In(['pending', 'failed']),
+      },
+      order: { id: 'ASC' },
+    });
+    const orderId =
+      owed?.id ??
+      (
+        await this.orders.create(club, {
+          player_id: player.id,
+          product_id: dto.product_id,
+          amount_cents: dto.amount_cents,
+        })
+      ).id;
+    return this.mintForOrder(club, orderId);
+  }
+
+  async mintForOrder(
+    club: ClubContext,
+    orderId: number,
+  ): Promise<{ link: PaymentLinkResponse; created: boolean }> {
+    const order = await orderRecords.find(this.db.manager, club.tenantId, orderId);
+    if (!isOrderOwed(order.status))
+      throw new DomainException(
+        'invalid_state',
+        `Order ${order.id} is ${order.status}; only an unpaid order gets a pay link`,
+      );
+    const active = await this.db.manager.findOneBy(PaymentLink, {
+      tenantId: club.tenantId,
+      playerId: order.playerId,
+      productId: order.productId,
+      status: 'active',
+    });
+    if (active?.orderId === order.id)
+      return { link: PaymentLinkResponse.of(active), created: false };
+    if (active) {
+      throw new DomainException(
+        'conflict',
+        `The player already has an active link for this product (order ${active.orderId}); deactivate it first`,
+      );
+    }
+
+    const product = await productRecords.find(this.db.manager, club.tenantId, order.productId);
+    const stripePriceId = await this.priceFor(product, order);
+    const version =
+      1 +
+      (await this.db.manager.countBy(PaymentLink, { tenantId: club.tenantId, orderId: order.id }));
+    const metadata: CourtsideMetadata = {
+      tenant_id: String(club.tenantId),
+      order_id: String(order.id),
+      player_id: String(order.playerId),
+      product_id: String(order.productId),
+    };
+    const stripeLink = await this.stripe.createPaymentLink(
+      {
+        line_items: [{ price: stripePriceId, quantity: 1 }],
+        metadata: { ...metadata },
+        payment_intent_data: {
+          metadata: { ...metadata },
+          // Monthly dues keep the card for the next months (money rule 3).
+          ...(product.category === 'monthly' && { setup_future_usage: 'off_session' as const }),
+        },
+        restrictions: { completed_sessions: { limit: 1 } },
+        after_completion: {
+          type: 'redirect',
+          redirect: {
+            url: `${this.app.publicBaseUrl}/checkout/thanks?session_id={CHECKOUT_SESSION_ID}`,
+          },
+        },
+        inactive_message:
+          'This item is paid or no longer due. Questions? Reply to the club’s billing email.',
+      },
+      `link:${club.tenantId}:${order.id}:v${version}`,
+    );
+
+    const link = await this.db.transaction(async (manager) => {
+      const locked = await orderRecords.find(manager, club.tenantId, order.id, { lock: true });
+      if (!isOrderOwed(locked.status))
+        throw new DomainException('invalid_state', `Order ${order.id} was paid meanwhile`);
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(PaymentLink)
+        .values({
+          tenantId: club.tenantId,
+          playerId: order.playerId,
+          productId: order.productId,
+          orderId: order.id,
+          stripePaymentLinkId: stripeLink.id,
+          stripePriceId,
+          url: stripeLink.url,
+          amountCents: order.amountCents,
+          currency: order.currency,
+          status: 'active',
+        })
+        .orIgnore() // a concurrent mint of the same order got the same link (same idempotency key)
+        .execute();
+      await this.orderPayments.attachLink(manager, locked, {
+        stripePaymentLinkId: stripeLink.id,
+        url: stripeLink.url,
+      });
+      await this.audit.record(manager, club, 'payment_link.minted', `order:${order.id}`, {
+        stripe_payment_link_id: stripeLink.id,
+      });
+      return manager.findOneByOrFail(PaymentLink, { stripePaymentLinkId: stripeLink.id });
+    });
+    return { link: PaymentLinkResponse.of(link), created: true };
+  }
+
+  async deactivate(club: ClubContext, id: number): Promise<PaymentLinkResponse> {
+    const link = await paymentLinkRecords.find(this.db.manager, club.tenantId, id);
+    if (link.status !== 'active')
+      throw new DomainException('invalid_state', `Payment link ${id} is already ${link.status}`);
+    await this.stripe.deactivatePaymentLink(link.stripePaymentLinkId);
+    await this.db.transaction(async (manager) => {
+      await this.retire(manager, club.tenantId, link.stripePaymentLinkId, 'deactivated');
+      await this.audit.record(manager, club, 'payment_link.deactivated', `payment_link:${id}`);
+    });
+    return this.get(club, id);
+  }
+
+  /**
+   * Inside a webhook's transaction: the link took its payment (or its bank debit failed) and
+   * must take no more. The Stripe call is a job, so the webhook answers at once.
+   */
+  async retireAfterPayment(
+    manager: EntityManager,
+    tenantId: number,
+    stripePaymentLinkId: string,
+    outcome: 'paid' | 'deactivated',
+  ): Promise<void> {
+    await this.retire(manager, tenantId, stripePaymentLinkId, outcome);
+    await this.jobs.send(
+      DEACTIVATE_QUEUE,
+      { tenantId, stripePaymentLinkId },
+      { manager, singletonKey: stripePaymentLinkId },
+    );
+  }
+
+  /** Whether Courtside minted this Stripe link for this order (a session from any other link credits nobody). */
+  async isLinkOfOrder(
+    manager: EntityManager,
+    order: Order,
+    stripePaymentLinkId: string,
+  ): Promise<boolean> {
+    return manager.existsBy(PaymentLink, {
+      tenantId: order.tenantId,
+      orderId: order.id,
+      stripePaymentLinkId,
+    });
+  }
+
+  private async retire(
+    manager: EntityManager,
+    tenantId: number,
+    stripePaymentLinkId: string,
+    status: 'paid' | 'deactivated',
+  ): Promise<void> {
+    await manager.update(
+      PaymentLink,
+      { tenantId, stripePaymentLinkId, status: 'active' },
+      status === 'paid' ? { status, paidAt: new Date() } : { status, deactivatedAt: new Date() },
+    );
+    if (status === 'deactivated')
+      await this.orderPayments.detachLink(manager, tenantId, stripePaymentLinkId);
+  }
+
+  private async deactivateAtStripe(tenantId: number, stripePaymentLinkId: string): Promise<void> {
+    await this.stripe.deactivatePaymentLink(stripePaymentLinkId);
+    await this.db.manager.update(
+      PaymentLink,
+      { tenantId, stripePaymentLinkId, deactivatedAt: IsNull() },
+      { deactivatedAt: new Date() },
+    );
+  }
+
+  /** The Stripe Price for this product at the order's amount: one per tier, made once. */
+  private async priceFor(product: Product, order: Order): Promise<string> {
+    const tier = {
+      tenantId: product.tenantId,
+      productId: product.id,
+      amountCents: order.amountCents,
+      currency: order.currency,
+    };
+    const known = await this.db.manager.findOneBy(ProductPrice, tier);
+    if (known) return known.stripePriceId;
+    const stripeProductId = await this.stripeProductFor(product);
+    const price = await this.stripe.createPrice(
+      {
+        product: stripeProductId,
+        unit_amount: order.amountCents,
+        currency: order.currency,
+        metadata: { tenant_id: String(product.tenantId), product_id: String(product.id) },
+      },
+      `price:${product.tenantId}:${product.id}:${order.currency}:${order.amountCents}`,
+    );
+    await this.db.manager
+      .createQueryBuilder()
+      .insert()
+      .into(ProductPrice)
+      .values({ ...tier, stripePriceId: price.id })
+      .orIgnore()
+      .execute();
+    return (await this.db.manager.findOneByOrFail(ProductPrice, tier)).stripePriceId;
+  }
+
+  private async stripeProductFor(product: Product): Promise<string> {
+    if (product.stripeProductId) return product.stripeProductId;
+    const created = await this.stripe.createProduct(
+      {
+        name: product.name,
+        metadata: { tenant_id: String(product.tenantId), product_id: String(product.id) },
+      },
+      `product:${product.tenantId}:${product.id}`,
+    );
+    await this.products.recordStripeProduct(this.db.manager, product, created.id);
+    return created.id;
+  }
+}

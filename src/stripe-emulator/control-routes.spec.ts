@@ -1,0 +1,100 @@
+import Stripe from 'stripe';
+import { StripeEmulator, type CheckoutSession, type StripeEvent } from './index';
+import { mintLink, sdkClient } from './testing/sdk-client';
+import { WebhookReceiver } from './testing/webhook-receiver';
+
+describe('Stripe emulator: test controls over HTTP (/_emulator)', () => {
+  let emulator: StripeEmulator;
+  let receiver: WebhookReceiver;
+  let stripe: Stripe;
+
+  beforeEach(async () => {
+    receiver = await WebhookReceiver.start();
+    emulator = await StripeEmulator.start({
+      webhookSecret: 'whsec_control_spec',
+      rateLimitPerSecond: 0,
+    });
+    stripe = sdkClient(emulator);
+  });
+
+  afterEach(async () => {
+    await emulator.close();
+    await receiver.close();
+  });
+
+  const control = async <T>(
+    path: string,
+    body?: Record<string, unknown>,
+  ): Promise<{ status: number; json: T }> => {
+    const response = await fetch(`${emulator.url}/_emulator/${path}`, {
+      method: body ? 'POST' : 'GET',
+      headers: body ? { 'Content-Type': 'application/json' } : undefined,
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: response.status, json: (await response.json()) as T };
+  };
+
+  it('sets the webhook URL, pays a link by bank debit, settles it and reports events and deliveries', async () => {
+    await control('webhook-url', { url: receiver.url });
+    const link = await mintLink(stripe);
+
+    const paid = await control<CheckoutSession>(`payment-links/${link.id}/pay`, {
+      method: 'bank_debit',
+    });
+    expect(paid.json).toMatchObject({
+      status: 'complete',
+      payment_status: 'unpaid',
+      payment_link: link.id,
+    });
+    await control(`checkout-sessions/${paid.json.id}/settle`, { outcome: 'succeeded' });
+    await control('wait-for-deliveries', {});
+
+    const events = await control<StripeEvent[]>('events');
+    expect(events.json.map((event) => event.type)).toEqual([
+      'checkout.session.completed',
+      'payment_intent.succeeded',
+      'checkout.session.async_payment_succeeded',
+    ]);
+    const deliveries = await control<Array<{ status: number }>>('deliveries');
+    expect(deliveries.json.map((delivery) => delivery.status)).toEqual([200, 200, 200]);
+    const redelivered = await control<{ status: number }>(
+      `events/${events.json[0].id}/redeliver`,
+      {},
+    );
+    expect(redelivered.json).toEqual({ status: 200 });
+  });
+
+  it('injects a fault and a rate limit, and lists the requests received', async () => {
+    await control('faults', { method: 'POST', path_pattern: '^/v1/products$', kind: '500' });
+    await expect(stripe.products.create({ name: 'Jersey' })).rejects.toMatchObject({
+      statusCode: 500,
+    });
+
+    await control('rate-limit', { per_second: 1 });
+    await stripe.products.list();
+    await expect(stripe.products.list()).rejects.toMatchObject({ statusCode: 429 });
+
+    const requests = await control<Array<{ path: string; status: number }>>('requests');
+    expect(requests.json.map((r) => r.status)).toEqual([500, 200, 429]);
+  });
+
+  it('opens, completes, expires and disputes by id, answering Stripe errors for bad states', async () => {
+    const link = await mintLink(stripe, { restrictions: undefined });
+    const opened = await control<CheckoutSession>(`payment-links/${link.id}/open`, {});
+    const completed = await control<CheckoutSession>(
+      `checkout-sessions/${opened.json.id}/complete`,
+      {},
+    );
+    expect(completed.json.payment_status).toBe('paid');
+
+    const again = await control(`checkout-sessions/${opened.json.id}/expire`, {});
+    expect(again.status).toBe(400);
+    const other = await control<CheckoutSession>(`payment-links/${link.id}/open`, {});
+    expect((await control(`checkout-sessions/${other.json.id}/expire`, {})).status).toBe(200);
+    expect(
+      (await control(`payment-intents/${completed.json.payment_intent}/dispute`, {})).status,
+    ).toBe(200);
+    expect((await control('faults', { kind: 'explode' })).status).toBe(400);
+    expect((await control('nothing-here')).status).toBe(404);
+  });
+});

@@ -1,0 +1,28 @@
+export { StripeEmulator, type StripeEmulatorOptions, type FaultOptions } from './stripe-emulator';
+export { signStripePayload } from './webhooks/webhook-signature';
+export type { CompleteOptions, SettleOutcome } from './payments/payment-flow';
+export type { PaymentMethodKind } from './payments/payment-objects';
+export type { FaultKind } from './reliability/fault-injector';
+export type { RecordedRequest } from './server/api-pipeline';
+export type { Delivery } from './webhooks/webhook-dispatcher';
+export type { StripeErrorBody } from './stripe-api-error';
+export {
+  EMULATED_API_VERSION,
+  type AfterCompletion,
+  type ApiList,
+  type Charge,
+  type CheckoutPaymentStatus,
+  type CheckoutSession,
+  type CheckoutSessionStatus,
+  type Dispute,
+  type EventObject,
+  type LineItem,
+  type Metadata,
+  type PaymentIntent,
+  type PaymentLink,
+  type Price,
+  type Product,
+  type Refund,
+  type StripeEvent,
+  type StripeEventType,
+} from './objects/api-objects';

@@ -1,0 +1,114 @@
+import { apiErrors } from '../stripe-api-error';
+import type {
+  ApiObject,
+  Charge,
+  CheckoutSession,
+  Dispute,
+  Metadata,
+  PaymentIntent,
+  PaymentLink,
+  Price,
+  Product,
+  Refund,
+  SetupFutureUsage,
+  StripeEvent,
+} from './api-objects';
+
+export interface LineItemRef {
+  id: string;
+  price: string;
+  quantity: number;
+}
+
+export interface PaymentLinkRecord {
+  link: PaymentLink;
+  lineItems: LineItemRef[];
+}
+
+/** What the PaymentIntent gets when the session completes. */
+export interface PaymentIntentTemplate {
+  metadata: Metadata;
+  setup_future_usage: SetupFutureUsage | null;
+  description: string | null;
+}
+
+export interface CheckoutSessionRecord {
+  session: CheckoutSession;
+  lineItems: LineItemRef[];
+  paymentIntentData: PaymentIntentTemplate;
+}
+
+/**
+ * Everything the emulated account holds, in memory. Maps keep insertion order, which is creation
+ * order: lists read them backwards to answer newest first, as Stripe does.
+ */
+export class EmulatorState {
+  readonly products = new Map<string, Product>();
+  readonly prices = new Map<string, Price>();
+  readonly paymentLinks = new Map<string, PaymentLinkRecord>();
+  readonly checkoutSessions = new Map<string, CheckoutSessionRecord>();
+  readonly paymentIntents = new Map<string, PaymentIntent>();
+  readonly charges = new Map<string, Charge>();
+  readonly refunds = new Map<string, Refund>();
+  readonly disputes = new Map<string, Dispute>();
+  readonly events = new Map<string, StripeEvent>();
+
+  constructor(readonly publicUrl: string) {}
+
+  product(id: string, param = 'id'): Product {
+    return found(this.products.get(id), 'product', id, param);
+  }
+
+  price(id: string, param = 'id'): Price {
+    return found(this.prices.get(id), 'price', id, param);
+  }
+
+  paymentLink(id: string, param = 'id'): PaymentLinkRecord {
+    return found(this.paymentLinks.get(id), 'payment_link', id, param);
+  }
+
+  checkoutSession(id: string, param = 'id'): CheckoutSessionRecord {
+    return found(this.checkoutSessions.get(id), 'checkout.session', id, param);
+  }
+
+  paymentIntent(id: string, param = 'id'): PaymentIntent {
+    return found(this.paymentIntents.get(id), 'payment_intent', id, param);
+  }
+
+  charge(id: string, param = 'id'): Charge {
+    return found(this.charges.get(id), 'charge', id, param);
+  }
+
+  refund(id: string, param = 'id'): Refund {
+    return found(this.refunds.get(id), 'refund', id, param);
+  }
+
+  dispute(id: string, param = 'id'): Dispute {
+    return found(this.disputes.get(id), 'dispute', id, param);
+  }
+
+  event(id: string, param = 'id'): StripeEvent {
+    return found(this.events.get(id), 'event', id, param);
+  }
+
+  /** Any object by id, for `expand[]`. */
+  lookup(id: string): ApiObject | undefined {
+    return (
+      this.products.get(id) ??
+      this.prices.get(id) ??
+      this.paymentLinks.get(id)?.link ??
+      this.checkoutSessions.get(id)?.session ??
+      this.paymentIntents.get(id) ??
+      this.charges.get(id) ??
+      this.refunds.get(id) ??
+      this.disputes.get(id) ??
+      this.events.get(id)
+    );
+  }
+}
+
+/** An unknown id in the URL is a 404; one given as a parameter is a 400 naming that parameter. */
+function found<T>(value: T | undefined, kind: string, id: string, param: string): T {
+  if (value === undefined) throw apiErrors.resourceMissing(kind, id, param);
+  return value;
+}

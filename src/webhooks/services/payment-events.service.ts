@@ -1,0 +1,298 @@
+import { Injectable } from '@nestjs/common';
+import type Stripe from 'stripe';
+import { EntityManager } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
+import { OverpaymentsService } from '../../billing/services/overpayments.service';
+import { Order } from '../../club/entities/order.entity';
+import { OrderPaymentsService } from '../../club/services/order-payments.service';
+import { PaymentLinksService } from '../../payment-links/services/payment-links.service';
+import { decide, EventDecision, readOrderMetadata } from './event-decision';
+
+type Session = Stripe.Checkout.Session;
+
+/**
+ * What each payment event means for an order. Matching is strict: an event credits an order
+ * only when its metadata names the order in that club, its link is the order's and its
+ * amount and currency are the order's (money rule 8); anything else is kept for review.
+ */
+@Injectable()
+export class PaymentEventsService {
+  constructor(
+    private readonly orders: OrderPaymentsService,
+    private readonly links: PaymentLinksService,
+    private readonly overpayments: OverpaymentsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async sessionCompleted(manager: EntityManager, session: Session): Promise<EventDecision> {
+    if (session.payment_status === 'paid') return this.sessionPaid(manager, session);
+    if (session.payment_status !== 'unpaid')
+      return decide('ignored', `payment_status ${session.payment_status}`);
+    // A bank debit: accepted, not yet settled (money rule 7).
+    const found = await this.matchSession(manager, session);
+    if (!('order' in found)) return found;
+    const { order } = found;
+    const moved = await this.orders.markProcessing(manager, order, {
+      paymentIntentId: idOf(session.payment_intent)!,
+      checkoutSessionId: session.id,
+    });
+    if (!moved)
+      return decide('ignored', `order ${order.id} is already ${order.status}`, order.tenantId);
+    await this.note(manager, order, 'order.processing', { checkout_session: session.id });
+    return decide('processed', undefined, order.tenantId);
+  }
+
+  async sessionPaid(manager: EntityManager, session: Session): Promise<EventDecision> {
+    const found = await this.matchSession(manager, session);
+    if (!('order' in found)) return found;
+    const { order } = found;
+    const paymentIntentId = idOf(session.payment_intent)!;
+    const result = await this.orders.recordPayment(manager, order, {
+      amountCents: session.amount_total!,
+      paymentIntentId,
+      checkoutSessionId: session.id,
+    });
+    switch (result) {
+      case 'applied':
+        return this.paid(
+          manager,
+          order,
+          paymentIntentId,
+          idOf(session.payment_link) ?? order.stripePaymentLinkId,
+          session.id,
+        );
+      case 'already_applied':
+        return decide('ignored', `order ${order.id} already records this payment`, order.tenantId);
+      case 'paid_by_another_payment': {
+        const first = await this.overpayments.record(manager, order, {
+          checkoutSessionId: session.id,
+          paymentIntentId,
+          amountCents: session.amount_total!,
+          currency: session.currency!,
+        });
+        if (first)
+          await this.note(manager, order, 'order.overpaid', {
+            checkout_session: session.id,
+            amount_cents: session.amount_total,
+          });
+        return decide(
+          'processed',
+          `second payment for order ${order.id}: recorded as an overpayment and refunded`,
+          order.tenantId,
+        );
+      }
+      case 'not_payable':
+        return decide(
+          'needs_review',
+          `payment received for order ${order.id}, which is ${order.status}`,
+          order.tenantId,
+        );
+    }
+  }
+
+  async sessionFailed(manager: EntityManager, session: Session): Promise<EventDecision> {
+    const found = await this.matchSession(manager, session);
+    if (!('order' in found)) return found;
+    const { order } = found;
+    if (!(await this.orders.markFailed(manager, order)))
+      return decide('ignored', `order ${order.id} is already ${order.status}`, order.tenantId);
+    // The link has had its one session; the family gets a fresh link on the next statement.
+    const link = idOf(session.payment_link);
+    if (link) await this.links.retireAfterPayment(manager, order.tenantId, link, 'deactivated');
+    await this.note(manager, order, 'order.payment_failed', { checkout_session: session.id });
+    return decide('processed', undefined, order.tenantId);
+  }
+
+  async paymentIntentSucceeded(
+    manager: EntityManager,
+    intent: Stripe.PaymentIntent,
+  ): Promise<EventDecision> {
+    const found = await this.matchOrder(
+      manager,
+      intent.metadata,
+      intent.amount_received || intent.amount,
+      intent.currency,
+    );
+    if (!('order' in found)) return found;
+    const { order } = found;
+    const result = await this.orders.recordPayment(manager, order, {
+      amountCents: intent.amount_received || intent.amount,
+      paymentIntentId: intent.id,
+    });
+    if (result === 'applied')
+      return this.paid(manager, order, intent.id, order.stripePaymentLinkId);
+    if (result === 'not_payable')
+      return decide(
+        'needs_review',
+        `payment received for order ${order.id}, which is ${order.status}`,
+        order.tenantId,
+      );
+    // A second payment is recorded from its Checkout Session event, which names the session.
+    return decide('ignored', `order ${order.id} is already paid`, order.tenantId);
+  }
+
+  async chargeRefunded(manager: EntityManager, charge: Stripe.Charge): Promise<EventDecision> {
+    const paymentIntentId = idOf(charge.payment_intent);
+    if (!paymentIntentId) return decide('unmatched', 'the charge has no PaymentIntent');
+    const order = await this.orders.lockByPaymentIntent(manager, paymentIntentId);
+    if (!order) {
+      if (await this.overpayments.isOverpayment(manager, paymentIntentId))
+        return decide('ignored', 'refund of an overpayment');
+      return decide(
+        'unmatched',
+        `no order has PaymentIntent ${paymentIntentId} yet; applied when its payment arrives`,
+      );
+    }
+    if (charge.currency !== order.currency)
+      return decide(
+        'needs_review',
+        `refund in ${charge.currency} for an order in ${order.currency}`,
+        order.tenantId,
+      );
+    if (!(await this.orders.applyRefund(manager, order, charge.amount_refunded))) {
+      return decide(
+        'ignored',
+        `order ${order.id} already records ${order.amountRefundedCents} cents refunded`,
+        order.tenantId,
+      );
+    }
+    await this.note(manager, order, 'order.refunded', {
+      amount_refunded_cents: charge.amount_refunded,
+    });
+    return decide('processed', undefined, order.tenantId);
+  }
+
+  async disputeCreated(manager: EntityManager, dispute: Stripe.Dispute): Promise<EventDecision> {
+    const paymentIntentId = idOf(dispute.payment_intent);
+    const order = paymentIntentId
+      ? await this.orders.lockByPaymentIntent(manager, paymentIntentId)
+      : undefined;
+    if (!order)
+      return decide(
+        'unmatched',
+        `no order has PaymentIntent ${paymentIntentId} yet; applied when its payment arrives`,
+      );
+    if (!(await this.orders.flagDispute(manager, order)))
+      return decide('ignored', `order ${order.id} is already flagged as disputed`, order.tenantId);
+    await this.note(manager, order, 'order.disputed', {
+      dispute: dispute.id,
+      amount_cents: dispute.amount,
+    });
+    return decide('processed', `dispute ${dispute.id} opened`, order.tenantId);
+  }
+
+  private async paid(
+    manager: EntityManager,
+    order: Order,
+    paymentIntentId: string,
+    link: string | null,
+    session?: string,
+  ): Promise<EventDecision> {
+    if (link) await this.links.retireAfterPayment(manager, order.tenantId, link, 'paid');
+    await this.note(manager, order, 'order.paid', {
+      payment_intent: paymentIntentId,
+      checkout_session: session,
+    });
+    await this.applyWaitingEvents(manager, paymentIntentId);
+    return decide('processed', undefined, order.tenantId);
+  }
+
+  /** Refunds and disputes that arrived before their payment (money rule 6) are applied now. */
+  private async applyWaitingEvents(manager: EntityManager, paymentIntentId: string): Promise<void> {
+    const waiting = (await manager.query(
+      `SELECT id, type, payload FROM stripe_events
+       WHERE outcome = 'unmatched' AND payload #>> '{data,object,payment_intent}' = $1
+       ORDER BY (payload ->> 'created')::bigint, received_at`,
+      [paymentIntentId],
+    )) as { id: string; type: string; payload: Stripe.Event }[];
+    for (const event of waiting) {
+      const object = event.payload.data.object;
+      const decision =
+        event.type === 'charge.refunded'
+          ? await this.chargeRefunded(manager, object as Stripe.Charge)
+          : event.type === 'charge.dispute.created'
+            ? await this.disputeCreated(manager, object as Stripe.Dispute)
+            : undefined;
+      if (!decision) continue;
+      await manager.query(
+        `UPDATE stripe_events SET outcome = $2, tenant_id = $3, error = $4, processed_at = now() WHERE id = $1`,
+        [event.id, decision.outcome, decision.tenantId ?? null, decision.note ?? null],
+      );
+    }
+  }
+
+  private async matchSession(
+    manager: EntityManager,
+    session: Session,
+  ): Promise<{ order: Order } | EventDecision> {
+    if (!idOf(session.payment_intent))
+      return decide('needs_review', 'the session has no PaymentIntent');
+    const found = await this.matchOrder(
+      manager,
+      session.metadata,
+      session.amount_total,
+      session.currency,
+    );
+    if (!('order' in found)) return found;
+    const link = idOf(session.payment_link);
+    if (link && !(await this.links.isLinkOfOrder(manager, found.order, link))) {
+      return decide(
+        'unmatched',
+        `payment link ${link} is not one Courtside minted for order ${found.order.id}`,
+        found.order.tenantId,
+      );
+    }
+    return found;
+  }
+
+  private async matchOrder(
+    manager: EntityManager,
+    metadata: Record<string, string> | null,
+    amountCents: number | null,
+    currency: string | null,
+  ): Promise<{ order: Order } | EventDecision> {
+    const ids = readOrderMetadata(metadata);
+    if (typeof ids === 'string') return decide('unmatched', ids);
+    const order = await this.orders.lockForPayment(manager, ids.tenantId, ids.orderId);
+    if (!order) return decide('unmatched', `club ${ids.tenantId} has no order ${ids.orderId}`);
+    if (
+      (ids.playerId && ids.playerId !== order.playerId) ||
+      (ids.productId && ids.productId !== order.productId)
+    ) {
+      return decide(
+        'unmatched',
+        `metadata names a different player or product than order ${order.id}`,
+        order.tenantId,
+      );
+    }
+    if (amountCents !== order.amountCents || currency !== order.currency) {
+      return decide(
+        'needs_review',
+        `paid ${amountCents} ${currency} for order ${order.id} of ${order.amountCents} ${order.currency}`,
+        order.tenantId,
+      );
+    }
+    return { order };
+  }
+
+  private note(
+    manager: EntityManager,
+    order: Order,
+    action: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    return this.audit.record(
+      manager,
+      { tenantId: order.tenantId, actor: 'stripe:webhook' },
+      action,
+      `order:${order.id}`,
+      data,
+    );
+  }
+}
+
+/** Stripe fields that are an id or, when expanded, an object with one. */
+function idOf(value: string | { id: string } | null | undefined): string | null {
+  if (!value) return null;
+  return typeof value === 'string' ? value : value.id;
+}

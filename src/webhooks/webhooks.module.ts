@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { BillingModule } from '../billing/billing.module';
+import { ClubModule } from '../club/club.module';
+import { PaymentLinksModule } from '../payment-links/payment-links.module';
+import { StripeWebhooksController } from './controllers/stripe-webhooks.controller';
+import { WebhookEventsController } from './controllers/webhook-events.controller';
+import { PaymentEventsService } from './services/payment-events.service';
+import { StripeEventsService } from './services/stripe-events.service';
+import { WebhookEventsService } from './services/webhook-events.service';
+
+@Module({
+  imports: [ClubModule, PaymentLinksModule, BillingModule],
+  controllers: [StripeWebhooksController, WebhookEventsController],
+  providers: [StripeEventsService, PaymentEventsService, WebhookEventsService],
+})
+export class WebhooksModule {}
