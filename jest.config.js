@@ -2,6 +2,8 @@
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }];
 
 module.exports = {
+  // A global option: inside a project Jest ignores it.
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'unit',
@@ -18,7 +20,16 @@ module.exports = {
       transform: { '^.+\\.ts$': tsJest },
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60_000,
+    },
+    {
+      // Only `npm run test:stripe-live`, with STRIPE_TEST_SECRET_KEY: it talks to Stripe.
+      displayName: 'stripe-live',
+      testEnvironment: 'node',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/live/**/*.live-spec.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   ],
 };

@@ -5,13 +5,13 @@ import { CliModule } from './cli/cli.module';
 import { DomainException } from './common/errors/domain.exception';
 import { fromPostgresError } from './common/errors/postgres-errors';
 import { migrateDatabase } from './database/migrate';
-import { prepareStartup } from './startup';
+import { emulatorUrl, prepareStartup } from './startup';
 
 async function main(): Promise<void> {
-  const { database } = await prepareStartup();
+  const { stripe, database } = await prepareStartup();
   try {
     const app = await CommandFactory.createWithoutRunning(
-      CliModule.register({ databaseUrl: database.url }),
+      CliModule.register({ databaseUrl: database.url, stripeApiUrl: emulatorUrl(stripe) }),
       {
         logger: ['warn', 'error'],
         serviceErrorHandler: (error) => {

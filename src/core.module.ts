@@ -6,6 +6,7 @@ import { ClubModule } from './club/club.module';
 import { configLoaders, validateEnvironment } from './config';
 import { DatabaseModule } from './database/database.module';
 import { JobsModule } from './jobs/jobs.module';
+import { MailModule } from './mail/mail.module';
 import { PaymentLinksModule } from './payment-links/payment-links.module';
 import { SeedModule } from './seed/seed.module';
 import { StripeModule } from './stripe/stripe.module';
@@ -34,6 +35,7 @@ export class CoreModule {
         DatabaseModule.forRoot(options.databaseUrl),
         JobsModule.register({ databaseUrl: options.databaseUrl, runWorkers: options.runWorkers }),
         StripeModule.register({ apiUrl: options.stripeApiUrl }),
+        MailModule,
         AuditModule,
         ClubModule,
         PaymentLinksModule,

@@ -7,10 +7,15 @@ import { AppModule } from './app.module';
 import { configureHttp } from './app.setup';
 import { migrateDatabase } from './database/migrate';
 import { DemoSeedService } from './seed/demo-seed.service';
-import { exitWith, prepareStartup } from './startup';
+import { exitWith, prepareStartup, startStripeEmulator } from './startup';
 
 async function main(): Promise<void> {
-  const { app: config, database } = await prepareStartup();
+  const { app: config, stripe, database } = await prepareStartup();
+  const emulator = await startStripeEmulator(config, stripe).catch((error: Error) =>
+    exitWith(
+      `The Stripe emulator could not start on port ${stripe.emulatorPort}: ${error.message}`,
+    ),
+  );
   let app: NestExpressApplication | undefined;
   let stopping = false;
 
@@ -27,6 +32,7 @@ async function main(): Promise<void> {
     await app
       ?.close()
       .catch((error: Error) => process.stderr.write(`Closing the app failed: ${error.message}\n`));
+    await emulator?.close();
     await database.embedded?.stop();
     process.exit(code);
   };
@@ -35,7 +41,7 @@ async function main(): Promise<void> {
 
   try {
     app = await NestFactory.create<NestExpressApplication>(
-      AppModule.register({ databaseUrl: database.url }),
+      AppModule.register({ databaseUrl: database.url, stripeApiUrl: emulator?.url }),
       {
         bufferLogs: true,
         bodyParser: false,
@@ -69,6 +75,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${lines.join('\n')}\n\n`);
   } catch (error) {
     await app?.close().catch(() => undefined);
+    await emulator?.close();
     await database.embedded?.stop();
     exitWith(`Courtside could not start: ${(error as Error).message}`);
   }

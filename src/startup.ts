@@ -6,14 +6,21 @@ import {
   checkProcessEnvironment,
   databaseConfig,
   InvalidConfigurationError,
+  stripeConfig,
+  type StripeConfig,
 } from './config';
 import { openDatabase, OpenDatabase } from './database/open-database';
+import { StripeEmulator } from './stripe-emulator';
 
 /**
  * The start-up path shared by `main.ts` and `cli.ts`: check the whole configuration,
  * then reach PostgreSQL (starting the embedded one when no DATABASE_URL is given).
  */
-export async function prepareStartup(): Promise<{ app: AppConfig; database: OpenDatabase }> {
+export async function prepareStartup(): Promise<{
+  app: AppConfig;
+  stripe: StripeConfig;
+  database: OpenDatabase;
+}> {
   try {
     checkProcessEnvironment();
   } catch (error) {
@@ -26,7 +33,39 @@ export async function prepareStartup(): Promise<{ app: AppConfig; database: Open
   const database = await openDatabase(app, databaseConfig(), (line) =>
     postgresLog.write(`${line}\n`),
   ).catch((error: Error) => exitWith(`Cannot open the database: ${error.message}`));
-  return { app, database };
+  return { app, stripe: stripeConfig(), database };
+}
+
+/**
+ * Without a Stripe key, `npm start` serves the built-in Stripe emulator in-process: links,
+ * hosted pay pages and signed webhooks all work, and no real money moves. It can never run
+ * when a key is set.
+ */
+export async function startStripeEmulator(
+  app: AppConfig,
+  stripe: StripeConfig,
+): Promise<StripeEmulator | undefined> {
+  if (!stripe.emulator) return undefined;
+  const emulator = await StripeEmulator.start({
+    port: stripe.emulatorPort,
+    publicUrl: `http://localhost:${stripe.emulatorPort}`,
+    webhookUrl: `http://127.0.0.1:${app.port}/webhooks/stripe`,
+    webhookSecret: stripe.webhookSecrets,
+  });
+  process.stdout.write(
+    [
+      '',
+      '*** STRIPE EMULATOR: no STRIPE_SECRET_KEY is set, so payments go to the built-in Stripe',
+      `*** emulator at ${emulator.url}. NO REAL MONEY MOVES. Set STRIPE_SECRET_KEY for real Stripe.`,
+      '',
+    ].join('\n'),
+  );
+  return emulator;
+}
+
+/** The emulator URL a CLI command talks to: the one the running `npm start` serves. */
+export function emulatorUrl(stripe: StripeConfig): string | undefined {
+  return stripe.emulator ? `http://127.0.0.1:${stripe.emulatorPort}` : undefined;
 }
 
 export function exitWith(message: string): never {

@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
+import { ClubModule } from '../club/club.module';
+import { BalancesController } from './controllers/balances.controller';
+import { BalancesService } from './services/balances.service';
 import { OverpaymentsService } from './services/overpayments.service';
 
-@Module({ providers: [OverpaymentsService], exports: [OverpaymentsService] })
+@Module({
+  imports: [ClubModule],
+  controllers: [BalancesController],
+  providers: [OverpaymentsService, BalancesService],
+  exports: [OverpaymentsService, BalancesService],
+})
 export class BillingModule {}

@@ -49,11 +49,10 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   async send<T extends object>(
     queue: string,
     data: T,
-    options: { manager?: EntityManager; singletonKey?: string } = {},
+    options: { manager?: EntityManager } = {},
   ): Promise<void> {
     await this.start();
     await this.boss.send(queue, data, {
-      singletonKey: options.singletonKey,
       retryLimit: 10,
       retryDelay: 2,
       retryBackoff: true,
@@ -82,11 +81,11 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private start(): Promise<unknown> {
-    this.started ??= this.boss
-      .start()
-      .then(() =>
-        Promise.all([...this.handlers.keys()].map((queue) => this.boss.createQueue(queue))),
-      );
+    this.started ??= this.boss.start().then(async () => {
+      // One at a time: each queue is a partition of pg-boss's job table, and creating two at
+      // once can deadlock (seen at start-up as "deadlock detected").
+      for (const queue of this.handlers.keys()) await this.boss.createQueue(queue);
+    });
     return this.started;
   }
 }

@@ -2,10 +2,16 @@
  * Spaces calls so that no rolling second holds more than `perSecond` of them. Callers wait
  * their turn in order; nothing is dropped. Per process: Stripe's limit is per account, so
  * several instances should each get a share of it (STRIPE_RATE_LIMIT_PER_SECOND).
+ *
+ * Stripe counts a call when it arrives, which can be a little after it was sent, so a slot is
+ * held until a second after its call ended (the `done` callback `acquire` resolves with):
+ * consecutive calls on one slot then reach Stripe more than a second apart. A slot whose
+ * `done` is never called frees a second after its call started.
  */
 export class RateLimiter {
-  private readonly recent: number[] = [];
-  private queue: Promise<void> = Promise.resolve();
+  /** When each recently used slot frees up. */
+  private slots: { freeAt: number }[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private perSecond: number,
@@ -18,23 +24,32 @@ export class RateLimiter {
     this.perSecond = perSecond;
   }
 
-  /** Resolves when the caller may make its call. */
-  acquire(): Promise<void> {
+  /** Resolves when the caller may make its call, with the function to call once it has ended. */
+  acquire(): Promise<() => void> {
     const turn = this.queue.then(() => this.waitForSlot());
     this.queue = turn.catch(() => undefined);
     return turn;
   }
 
-  private async waitForSlot(): Promise<void> {
+  private async waitForSlot(): Promise<() => void> {
     for (;;) {
       const now = this.now();
-      while (this.recent.length > 0 && this.recent[0] <= now - 1000) this.recent.shift();
-      if (this.recent.length < this.perSecond) {
-        this.recent.push(now);
-        return;
+      this.slots = this.slots.filter((slot) => slot.freeAt > now);
+      if (this.slots.length < this.perSecond) {
+        const slot = { freeAt: now + 1000 };
+        this.slots.push(slot);
+        return () => this.ended(slot);
       }
-      await this.sleep(this.recent[0] + 1000 - now);
+      await this.sleep(Math.min(...this.slots.map((slot) => slot.freeAt)) - now);
     }
+  }
+
+  private ended(slot: { freeAt: number }): void {
+    const freeAt = this.now() + 1000;
+    if (freeAt <= slot.freeAt) return;
+    slot.freeAt = freeAt;
+    // A call that outlived its first second is counted again until a second after it ended.
+    if (!this.slots.includes(slot)) this.slots.push(slot);
   }
 }
 

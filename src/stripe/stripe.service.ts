@@ -116,18 +116,22 @@ export class StripeService {
 
   private async call<T>(operation: string, request: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      await this.limiter.acquire();
+      const done = await this.limiter.acquire();
+      let failure: unknown;
       try {
         return await request();
       } catch (error) {
-        if (isRateLimited(error) && attempt < RATE_LIMIT_RETRIES) {
-          const delay = backoffDelay(attempt);
-          this.logger.warn(`Stripe rate limit while ${operation}; retrying in ${delay} ms`);
-          await new Promise((resolve) => setTimeout(resolve, delay));
-          continue;
-        }
-        throw error instanceof DomainException ? error : fromStripeError(error, operation);
+        failure = error;
+      } finally {
+        done();
       }
+      if (isRateLimited(failure) && attempt < RATE_LIMIT_RETRIES) {
+        const delay = backoffDelay(attempt);
+        this.logger.warn(`Stripe rate limit while ${operation}; retrying in ${delay} ms`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        continue;
+      }
+      throw failure instanceof DomainException ? failure : fromStripeError(failure, operation);
     }
   }
 }

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureHttp } from '../../src/app.setup';
 import { createTestDatabase } from './database';
+import { freePort } from './ports';
 import type { StripeEmulator } from '../../src/stripe-emulator';
 
 export interface TestApp {
@@ -32,7 +33,12 @@ export async function createTestApp(
   options: { env?: Record<string, string>; stripe?: StripeEmulator } = {},
 ): Promise<TestApp> {
   const databaseUrl = await createTestDatabase();
-  const app = await withEnv({ LOG_LEVEL: 'error', ...options.env }, async () => {
+  // With Stripe, the app serves real HTTP: pay pages redirect back to its public URL.
+  const port = options.stripe ? await freePort() : undefined;
+  const served: Record<string, string> = port
+    ? { PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}` }
+    : {};
+  const app = await withEnv({ LOG_LEVEL: 'error', ...served, ...options.env }, async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [AppModule.register({ databaseUrl, stripeApiUrl: options.stripe?.url })],
     }).compile();
@@ -47,7 +53,7 @@ export async function createTestApp(
   });
   if (options.stripe) {
     // The emulator delivers webhooks over real HTTP, as Stripe does.
-    await app.listen(0, '127.0.0.1');
+    await app.listen(port!, '127.0.0.1');
     options.stripe.setWebhookUrl(`${await app.getUrl()}/webhooks/stripe`);
   }
   const server = app.getHttpServer();

@@ -53,11 +53,7 @@ export class OverpaymentsService implements OnModuleInit {
       .execute();
     const id = (inserted.raw as { id: number }[])[0]?.id;
     if (id === undefined) return false;
-    await this.jobs.send(
-      REFUND_QUEUE,
-      { overpaymentId: id },
-      { manager, singletonKey: payment.checkoutSessionId },
-    );
+    await this.jobs.send(REFUND_QUEUE, { overpaymentId: id }, { manager });
     return true;
   }
 

@@ -32,16 +32,32 @@ export class OrderPaymentsService {
     return order ?? undefined;
   }
 
-  /** The order a PaymentIntent paid (refunds and disputes carry only the PaymentIntent). */
+  /**
+   * The order a PaymentIntent paid (refunds and disputes carry only the PaymentIntent). When no
+   * order has it yet, the search is repeated under the PaymentIntent's lock, which the payment
+   * recording it takes before looking for what waits: a refund and its payment applied at the
+   * same moment cannot miss each other. (No order row is held while waiting for that lock.)
+   */
   async lockByPaymentIntent(
     manager: EntityManager,
     paymentIntentId: string,
   ): Promise<Order | undefined> {
-    const order = await manager.findOne(Order, {
-      where: { stripePaymentIntentId: paymentIntentId },
-      lock: { mode: 'pessimistic_write' },
-    });
-    return order ?? undefined;
+    const find = () =>
+      manager.findOne(Order, {
+        where: { stripePaymentIntentId: paymentIntentId },
+        lock: { mode: 'pessimistic_write' },
+      });
+    const order = await find();
+    if (order) return order;
+    await this.lockPaymentIntent(manager, paymentIntentId);
+    return (await find()) ?? undefined;
+  }
+
+  /** Held until the transaction ends; see lockByPaymentIntent. */
+  async lockPaymentIntent(manager: EntityManager, paymentIntentId: string): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `payment_intent:${paymentIntentId}`,
+    ]);
   }
 
   async recordPayment(
@@ -100,9 +116,19 @@ export class OrderPaymentsService {
     });
   }
 
-  /** A bank debit failed: the family owes the amount again and needs a new link. */
-  async markFailed(manager: EntityManager, order: Order): Promise<boolean> {
-    return this.move(manager, order, 'failed', { stripe_payment_intent_id: null });
+  /**
+   * A bank debit failed: the family owes the amount again and needs a new link. The session is
+   * kept so that its late `completed` event cannot put the order back to processing.
+   */
+  async markFailed(
+    manager: EntityManager,
+    order: Order,
+    checkoutSessionId: string,
+  ): Promise<boolean> {
+    return this.move(manager, order, 'failed', {
+      stripe_payment_intent_id: null,
+      stripe_checkout_session_id: checkoutSessionId,
+    });
   }
 
   /** `refundedCents` is Stripe's cumulative amount_refunded, so a replay never deducts twice. */

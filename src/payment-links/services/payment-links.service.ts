@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, Not } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { ClubContext } from '../../club/auth/club-context';
 import { isOrderOwed } from '../../club/entities/order-status';
@@ -129,9 +129,15 @@ export class PaymentLinksService implements OnModuleInit {
 
     const product = await productRecords.find(this.db.manager, club.tenantId, order.productId);
     const stripePriceId = await this.priceFor(product, order);
+    // Counts retired links only: a concurrent mint whose active link has just been recorded
+    // must reuse the same key (and so the same Stripe link), not make a second one.
     const version =
       1 +
-      (await this.db.manager.countBy(PaymentLink, { tenantId: club.tenantId, orderId: order.id }));
+      (await this.db.manager.countBy(PaymentLink, {
+        tenantId: club.tenantId,
+        orderId: order.id,
+        status: Not('active'),
+      }));
     const metadata: CourtsideMetadata = {
       tenant_id: String(club.tenantId),
       order_id: String(order.id),
@@ -217,11 +223,7 @@ export class PaymentLinksService implements OnModuleInit {
     outcome: 'paid' | 'deactivated',
   ): Promise<void> {
     await this.retire(manager, tenantId, stripePaymentLinkId, outcome);
-    await this.jobs.send(
-      DEACTIVATE_QUEUE,
-      { tenantId, stripePaymentLinkId },
-      { manager, singletonKey: stripePaymentLinkId },
-    );
+    await this.jobs.send(DEACTIVATE_QUEUE, { tenantId, stripePaymentLinkId }, { manager });
   }
 
   /** Whether Courtside minted this Stripe link for this order (a session from any other link credits nobody). */

@@ -1,14 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import type Stripe from 'stripe';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { OverpaymentsService } from '../../billing/services/overpayments.service';
 import { Order } from '../../club/entities/order.entity';
 import { OrderPaymentsService } from '../../club/services/order-payments.service';
 import { PaymentLinksService } from '../../payment-links/services/payment-links.service';
+import type {
+  Charge,
+  CheckoutSession,
+  Dispute,
+  PaymentIntent,
+  StripeEventPayload,
+} from '../../stripe/stripe-objects';
 import { decide, EventDecision, readOrderMetadata } from './event-decision';
 
-type Session = Stripe.Checkout.Session;
+type Session = CheckoutSession;
 
 /**
  * What each payment event means for an order. Matching is strict: an event credits an order
@@ -32,6 +38,12 @@ export class PaymentEventsService {
     const found = await this.matchSession(manager, session);
     if (!('order' in found)) return found;
     const { order } = found;
+    if (order.status === 'failed' && order.stripeCheckoutSessionId === session.id)
+      return decide(
+        'ignored',
+        `the bank debit of session ${session.id} already failed for order ${order.id}`,
+        order.tenantId,
+      );
     const moved = await this.orders.markProcessing(manager, order, {
       paymentIntentId: idOf(session.payment_intent)!,
       checkoutSessionId: session.id,
@@ -94,7 +106,7 @@ export class PaymentEventsService {
     const found = await this.matchSession(manager, session);
     if (!('order' in found)) return found;
     const { order } = found;
-    if (!(await this.orders.markFailed(manager, order)))
+    if (!(await this.orders.markFailed(manager, order, session.id)))
       return decide('ignored', `order ${order.id} is already ${order.status}`, order.tenantId);
     // The link has had its one session; the family gets a fresh link on the next statement.
     const link = idOf(session.payment_link);
@@ -103,9 +115,15 @@ export class PaymentEventsService {
     return decide('processed', undefined, order.tenantId);
   }
 
+  /**
+   * A PaymentIntent names neither the link nor the session, so it cannot show that the payment
+   * came through a link Courtside minted for the order: it only settles a bank debit that a
+   * checked session event already put on the order. Card payments are applied from their
+   * `checkout.session.completed`, which Stripe always sends too.
+   */
   async paymentIntentSucceeded(
     manager: EntityManager,
-    intent: Stripe.PaymentIntent,
+    intent: PaymentIntent,
   ): Promise<EventDecision> {
     const found = await this.matchOrder(
       manager,
@@ -115,6 +133,12 @@ export class PaymentEventsService {
     );
     if (!('order' in found)) return found;
     const { order } = found;
+    if (order.stripePaymentIntentId !== intent.id)
+      return decide(
+        'ignored',
+        `applied from its Checkout Session event, which names the payment link`,
+        order.tenantId,
+      );
     const result = await this.orders.recordPayment(manager, order, {
       amountCents: intent.amount_received || intent.amount,
       paymentIntentId: intent.id,
@@ -131,7 +155,7 @@ export class PaymentEventsService {
     return decide('ignored', `order ${order.id} is already paid`, order.tenantId);
   }
 
-  async chargeRefunded(manager: EntityManager, charge: Stripe.Charge): Promise<EventDecision> {
+  async chargeRefunded(manager: EntityManager, charge: Charge): Promise<EventDecision> {
     const paymentIntentId = idOf(charge.payment_intent);
     if (!paymentIntentId) return decide('unmatched', 'the charge has no PaymentIntent');
     const order = await this.orders.lockByPaymentIntent(manager, paymentIntentId);
@@ -143,6 +167,13 @@ export class PaymentEventsService {
         `no order has PaymentIntent ${paymentIntentId} yet; applied when its payment arrives`,
       );
     }
+    if (!order.paidAt)
+      // A bank debit still processing: applied with its payment, like a refund that came first.
+      return decide(
+        'unmatched',
+        `order ${order.id} is ${order.status}, not paid yet; applied when its payment arrives`,
+        order.tenantId,
+      );
     if (charge.currency !== order.currency)
       return decide(
         'needs_review',
@@ -162,7 +193,7 @@ export class PaymentEventsService {
     return decide('processed', undefined, order.tenantId);
   }
 
-  async disputeCreated(manager: EntityManager, dispute: Stripe.Dispute): Promise<EventDecision> {
+  async disputeCreated(manager: EntityManager, dispute: Dispute): Promise<EventDecision> {
     const paymentIntentId = idOf(dispute.payment_intent);
     const order = paymentIntentId
       ? await this.orders.lockByPaymentIntent(manager, paymentIntentId)
@@ -199,19 +230,21 @@ export class PaymentEventsService {
 
   /** Refunds and disputes that arrived before their payment (money rule 6) are applied now. */
   private async applyWaitingEvents(manager: EntityManager, paymentIntentId: string): Promise<void> {
+    // Any refund or dispute still looking for this payment has finished looking, or will find it.
+    await this.orders.lockPaymentIntent(manager, paymentIntentId);
     const waiting = (await manager.query(
       `SELECT id, type, payload FROM stripe_events
        WHERE outcome = 'unmatched' AND payload #>> '{data,object,payment_intent}' = $1
        ORDER BY (payload ->> 'created')::bigint, received_at`,
       [paymentIntentId],
-    )) as { id: string; type: string; payload: Stripe.Event }[];
+    )) as { id: string; type: string; payload: StripeEventPayload }[];
     for (const event of waiting) {
       const object = event.payload.data.object;
       const decision =
         event.type === 'charge.refunded'
-          ? await this.chargeRefunded(manager, object as Stripe.Charge)
+          ? await this.chargeRefunded(manager, object as Charge)
           : event.type === 'charge.dispute.created'
-            ? await this.disputeCreated(manager, object as Stripe.Dispute)
+            ? await this.disputeCreated(manager, object as Dispute)
             : undefined;
       if (!decision) continue;
       await manager.query(

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainException } from '../../common/errors/domain.exception';
+import type { StripeEventPayload } from '../../stripe/stripe-objects';
 import { StripeService } from '../../stripe/stripe.service';
 import { StripeEvent } from '../entities/stripe-event.entity';
 import { decide, EventDecision } from './event-decision';
@@ -60,7 +60,7 @@ export class StripeEventsService {
 
   private apply(
     manager: EntityManager,
-    event: Stripe.Event,
+    event: StripeEventPayload,
   ): Promise<EventDecision> | EventDecision {
     if (event.livemode !== this.stripe.livemode) {
       return decide(

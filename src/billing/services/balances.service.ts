@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { stringify } from 'csv-stringify/sync';
+import { DataSource } from 'typeorm';
+import { ClubContext } from '../../club/auth/club-context';
+import { outstandingBalances, Statement, StatementFilter } from '../outstanding-balances.query';
+
+const CSV_COLUMNS = [
+  'parent_id',
+  'parent_name',
+  'parent_email',
+  'player_name',
+  'item',
+  'amount_cents',
+  'amount',
+  'currency',
+  'pay_url',
+];
+
+/** What each family owes, as JSON for the admin and CSV for the treasurer's spreadsheet. */
+@Injectable()
+export class BalancesService {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  statements(club: ClubContext, filter: StatementFilter = {}): Promise<Statement[]> {
+    return outstandingBalances(this.db.manager, club.tenantId, filter);
+  }
+
+  async csv(club: ClubContext, filter: StatementFilter = {}): Promise<string> {
+    const rows = (await this.statements(club, filter)).flatMap((statement) =>
+      statement.items.map((item) => [
+        statement.parent_id,
+        statement.parent_name,
+        statement.email ?? '',
+        item.player_name,
+        item.item,
+        item.amount_cents,
+        (item.amount_cents / 100).toFixed(2),
+        item.currency,
+        item.pay_url,
+      ]),
+    );
+    return stringify(rows, { header: true, columns: CSV_COLUMNS, cast: { number: String } });
+  }
+}

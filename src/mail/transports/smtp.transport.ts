@@ -1,0 +1,84 @@
+import { createTransport, Transporter } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import { MailDeliveryError } from '../mail.errors';
+import type { DeliveredMail, MailTransport, OutgoingMail } from '../mail-transport';
+import { toNodemailerMessage } from './nodemailer-message';
+import { SendWindow } from './send-window';
+
+/**
+ * A pool of SMTP connections that stays under a per-second send limit: providers throttle or
+ * block a burst, and a blast to a hundred families is one. Query parameters of SMTP_URL
+ * (`?rateLimit=5&maxConnections=2`) override these defaults.
+ */
+export const SMTP_POOL_DEFAULTS = {
+  pool: true,
+  maxConnections: 3,
+  maxMessages: 100,
+  rateDelta: 1000,
+  rateLimit: 10,
+} as const;
+
+export class SmtpTransport implements MailTransport {
+  readonly kind = 'smtp';
+  readonly destination: string;
+  private readonly transporter: Transporter<SMTPPool.SentMessageInfo>;
+  private readonly window: SendWindow;
+
+  constructor(smtpUrl: string) {
+    this.transporter = createTransport({ ...SMTP_POOL_DEFAULTS, url: smtpUrl });
+    // The URL's query may have changed any of them (and arrives as text).
+    const options = this.transporter.options as SMTPPool.Options;
+    const rateLimit = Number(options.rateLimit) || 0;
+    const rateDelta = Number(options.rateDelta) || SMTP_POOL_DEFAULTS.rateDelta;
+    this.window = new SendWindow(rateLimit, rateDelta);
+    const { protocol, host } = new URL(smtpUrl);
+    this.destination =
+      `SMTP at ${protocol}//${host} (pooled, ${options.maxConnections} connections, ` +
+      (rateLimit ? `at most ${rateLimit} messages per ${rateDelta} ms)` : 'no send limit)');
+  }
+
+  async deliver(mail: OutgoingMail): Promise<DeliveredMail> {
+    let info: SMTPPool.SentMessageInfo;
+    await this.window.take();
+    try {
+      info = await this.transporter.sendMail(toNodemailerMessage(mail));
+    } catch (error) {
+      throw deliveryError(error, mail.to);
+    }
+    if (info.rejected.length > 0) {
+      throw new MailDeliveryError(
+        `SMTP server rejected ${mail.to}: ${info.response}`,
+        mail.to,
+        true,
+      );
+    }
+    return { messageId: info.messageId };
+  }
+
+  async close(): Promise<void> {
+    this.transporter.close();
+  }
+}
+
+interface SmtpErrorFields {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  permanent?: boolean;
+}
+
+function deliveryError(error: unknown, recipient: string): MailDeliveryError {
+  const smtp = (error ?? {}) as SmtpErrorFields;
+  const message = error instanceof Error ? error.message : String(error);
+  const permanent =
+    typeof smtp.permanent === 'boolean'
+      ? smtp.permanent
+      : smtp.responseCode !== undefined && smtp.responseCode >= 500;
+  return new MailDeliveryError(
+    `Mail to ${recipient} not delivered: ${message}`,
+    recipient,
+    permanent,
+    smtp.responseCode,
+    smtp.response,
+  );
+}
