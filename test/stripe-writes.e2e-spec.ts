@@ -6,9 +6,6 @@ import { factories, TestClub } from './support/factories';
 import { startStripeEmulator } from './support/stripe';
 import { countOf } from './support/webhook-events';
 
-// Backing off from 429s and pacing calls take seconds; the project-level testTimeout is not applied.
-jest.setTimeout(60_000);
-
 interface MintedLink {
   id: number;
   order_id: number;

@@ -15,9 +15,6 @@ import {
   signed,
 } from './support/webhook-events';
 
-// Job-queue follow-ups take seconds; the project-level testTimeout is not applied.
-jest.setTimeout(60_000);
-
 interface MintedLink {
   id: number;
   stripe_payment_link_id: string;

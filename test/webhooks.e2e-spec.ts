@@ -20,9 +20,6 @@ import {
   signed,
 } from './support/webhook-events';
 
-// Job-queue follow-ups and Stripe's retries take seconds; the project-level testTimeout is not applied.
-jest.setTimeout(60_000);
-
 interface MintedLink {
   id: number;
   stripe_payment_link_id: string;

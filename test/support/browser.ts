@@ -9,6 +9,7 @@ export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
 /** Runs a suite in a real browser, or skips it saying why when this machine has none. */
 export const describeInBrowser = (name: string, suite: () => void): void => {
   if (CHROMIUM) return describe(name, suite);
+  // Skipped, not failed, on a developer machine without a browser; .ci/run installs Chromium.
   describe.skip(`${name} (skipped: no Chromium; apt-get install chromium)`, suite);
 };
 
