@@ -5,6 +5,7 @@ import { BillingModule } from './billing/billing.module';
 import { ClubModule } from './club/club.module';
 import { configLoaders, validateEnvironment } from './config';
 import { DatabaseModule } from './database/database.module';
+import { EmailModule } from './email/email.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MailModule } from './mail/mail.module';
 import { PaymentLinksModule } from './payment-links/payment-links.module';
@@ -40,9 +41,10 @@ export class CoreModule {
         ClubModule,
         PaymentLinksModule,
         BillingModule,
+        EmailModule,
         SeedModule,
       ],
-      exports: [ClubModule, PaymentLinksModule, BillingModule, SeedModule],
+      exports: [ClubModule, PaymentLinksModule, BillingModule, EmailModule, SeedModule],
     };
   }
 }

@@ -72,7 +72,8 @@ const CLUB_TABLES = [
   'audit_log',
 ] as const;
 
-type Resource = 'parents' | 'teams' | 'players' | 'products' | 'orders' | 'payment-links';
+type Resource =
+  'parents' | 'teams' | 'players' | 'products' | 'orders' | 'payment-links' | 'blasts';
 type FullClub = Awaited<ReturnType<ReturnType<typeof factories>['fullClub']>>;
 
 const label = (route: Pick<Route, 'method' | 'path'>) =>
@@ -98,6 +99,7 @@ function idsOf(club: FullClub): Record<Resource, number> {
     products: club.product.id,
     orders: club.order.id,
     'payment-links': club.paymentLink.id,
+    blasts: club.blast.id,
   };
 }
 
@@ -291,6 +293,7 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
       products: { name: 'Renamed by club A', price_cents: 1, active: false },
       orders: { notes: 'changed by club A' },
       'payment-links': {},
+      blasts: {},
     };
 
     beforeAll(async () => {

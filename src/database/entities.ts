@@ -7,6 +7,8 @@ import { Player } from '../club/entities/player.entity';
 import { Product } from '../club/entities/product.entity';
 import { Team } from '../club/entities/team.entity';
 import { Tenant } from '../club/entities/tenant.entity';
+import { EmailBlast } from '../email/entities/email-blast.entity';
+import { EmailMessage } from '../email/entities/email-message.entity';
 import { PaymentLink } from '../payment-links/entities/payment-link.entity';
 import { ProductPrice } from '../payment-links/entities/product-price.entity';
 import { StripeEvent } from '../webhooks/entities/stripe-event.entity';
@@ -24,4 +26,6 @@ export const entities = [
   ProductPrice,
   StripeEvent,
   Overpayment,
+  EmailBlast,
+  EmailMessage,
 ];

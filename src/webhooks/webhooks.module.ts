@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BillingModule } from '../billing/billing.module';
 import { ClubModule } from '../club/club.module';
+import { EmailModule } from '../email/email.module';
 import { PaymentLinksModule } from '../payment-links/payment-links.module';
 import { StripeWebhooksController } from './controllers/stripe-webhooks.controller';
 import { WebhookEventsController } from './controllers/webhook-events.controller';
@@ -9,7 +10,7 @@ import { StripeEventsService } from './services/stripe-events.service';
 import { WebhookEventsService } from './services/webhook-events.service';
 
 @Module({
-  imports: [ClubModule, PaymentLinksModule, BillingModule],
+  imports: [ClubModule, PaymentLinksModule, BillingModule, EmailModule],
   controllers: [StripeWebhooksController, WebhookEventsController],
   providers: [StripeEventsService, PaymentEventsService, WebhookEventsService],
 })

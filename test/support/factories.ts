@@ -8,6 +8,7 @@ import { Player } from '../../src/club/entities/player.entity';
 import { Product } from '../../src/club/entities/product.entity';
 import { Team } from '../../src/club/entities/team.entity';
 import { Tenant } from '../../src/club/entities/tenant.entity';
+import { EmailBlast } from '../../src/email/entities/email-blast.entity';
 import { PaymentLink } from '../../src/payment-links/entities/payment-link.entity';
 
 const unique = () => randomBytes(4).toString('hex');
@@ -117,6 +118,22 @@ export function factories(db: DataSource) {
         .update({ id: order.id }, { stripePaymentLinkId: id, stripeCheckoutUrl: link.url });
       return link;
     },
+    /** A previewed blast row (no preview run): for tests of access, not of mailing. */
+    blast(tenantId: number, overrides: Partial<EmailBlast> = {}): Promise<EmailBlast> {
+      return db.getRepository(EmailBlast).save({
+        tenantId,
+        queryName: 'outstanding_balances',
+        params: {},
+        force: false,
+        status: 'previewed',
+        recipientCount: 0,
+        skippedCount: 0,
+        sentCount: 0,
+        failedCount: 0,
+        recipientsDigest: 'factory',
+        ...overrides,
+      });
+    },
     /** A club with one of everything, for tests that need ids of every kind. */
     async fullClub(): Promise<
       TestClub & {
@@ -126,6 +143,7 @@ export function factories(db: DataSource) {
         product: Product;
         order: Order;
         paymentLink: PaymentLink;
+        blast: EmailBlast;
       }
     > {
       const club = await f.club();
@@ -138,7 +156,8 @@ export function factories(db: DataSource) {
       const paymentLink = await f.paymentLink(
         await f.order(tenantId, { playerId: player.id, productId: product.id }),
       );
-      return { ...club, parent, team, player, product, order, paymentLink };
+      const blast = await f.blast(tenantId);
+      return { ...club, parent, team, player, product, order, paymentLink, blast };
     },
   };
   return f;

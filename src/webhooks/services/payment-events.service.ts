@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { OverpaymentsService } from '../../billing/services/overpayments.service';
 import { Order } from '../../club/entities/order.entity';
+import { ReceiptsService } from '../../email/services/receipts.service';
 import { OrderPaymentsService } from '../../club/services/order-payments.service';
 import { PaymentLinksService } from '../../payment-links/services/payment-links.service';
 import type {
@@ -28,6 +29,7 @@ export class PaymentEventsService {
     private readonly links: PaymentLinksService,
     private readonly overpayments: OverpaymentsService,
     private readonly audit: AuditService,
+    private readonly receipts: ReceiptsService,
   ) {}
 
   async sessionCompleted(manager: EntityManager, session: Session): Promise<EventDecision> {
@@ -224,6 +226,7 @@ export class PaymentEventsService {
       payment_intent: paymentIntentId,
       checkout_session: session,
     });
+    await this.receipts.enqueue(manager, order.tenantId, order.id);
     await this.applyWaitingEvents(manager, paymentIntentId);
     return decide('processed', undefined, order.tenantId);
   }

@@ -1,0 +1,161 @@
+import { EntityManager } from 'typeorm';
+import { outstandingBalances } from '../billing/outstanding-balances.query';
+import { DomainException } from '../common/errors/domain.exception';
+import type { MailBrand } from '../mail/mail-templates';
+import type { BrandedMailer, RenderedMail } from '../mail/branded-mailer.service';
+
+/** Why a family found by a query gets no message. */
+export type SkipReason = 'no_email' | 'recently_sent' | 'mixed_currencies';
+
+/** One family a query found, and what its message would say. */
+export interface BlastFamily {
+  parentId: number;
+  parentName: string;
+  email: string | null;
+  /** Changes whenever the message's facts do: "was this very message already sent?" */
+  digest: string;
+  /** Set when the query itself rules the family out (e.g. no email on file). */
+  skip?: SkipReason;
+  render(mailer: BrandedMailer, club: MailBrand, banner?: string): RenderedMail;
+}
+
+export interface BlastQueryParam {
+  name: string;
+  type: 'integer';
+  required: boolean;
+  description: string;
+}
+
+export interface BlastQuery {
+  name: string;
+  description: string;
+  /** The `email_messages.email_type` of its messages. */
+  emailType: string;
+  params: BlastQueryParam[];
+  /** Families whose identical message went out within the interval are skipped (money rule 10). */
+  skipsRecentlySent: boolean;
+  /** When false the query answers 400 "not available yet" until its data exists. */
+  available: boolean;
+  families(
+    manager: EntityManager,
+    tenantId: number,
+    params: Record<string, unknown>,
+    filter: { email?: string },
+  ): Promise<BlastFamily[]>;
+}
+
+const outstandingBalancesQuery: BlastQuery = {
+  name: 'outstanding_balances',
+  description: 'Every family that owes something with a Pay Now link: one statement per family.',
+  emailType: 'statement',
+  params: [],
+  skipsRecentlySent: true,
+  available: true,
+  async families(manager, tenantId, _params, filter) {
+    const statements = await outstandingBalances(manager, tenantId, { email: filter.email });
+    return statements.map((statement) => {
+      const [total] = statement.totals;
+      const skip: SkipReason | undefined = !statement.email
+        ? 'no_email'
+        : statement.totals.length !== 1
+          ? 'mixed_currencies'
+          : undefined;
+      return {
+        parentId: statement.parent_id,
+        parentName: statement.parent_name,
+        email: statement.email,
+        digest: statement.digest,
+        skip,
+        render: (mailer, club, banner) =>
+          mailer.render('statement', {
+            tenant: club,
+            banner,
+            data: {
+              parentName: statement.parent_name,
+              currency: total.currency,
+              totalCents: total.amount_cents,
+              items: statement.items.map((item) => ({
+                playerName: item.player_name,
+                itemName: item.item,
+                amountCents: item.amount_cents,
+                currency: item.currency,
+                payUrl: item.pay_url,
+              })),
+            },
+          }),
+      };
+    });
+  },
+};
+
+/**
+ * Registered so the admin sees them with their parameters; their data (first-payment links,
+ * tournament orders) comes with the first-payment and tournament issues, and until then they
+ * answer 400 "not available yet" rather than mailing from a guess.
+ */
+function notYetAvailable(
+  name: string,
+  description: string,
+  emailType: string,
+  params: BlastQueryParam[],
+): BlastQuery {
+  return {
+    name,
+    description,
+    emailType,
+    params,
+    skipsRecentlySent: true,
+    available: false,
+    families() {
+      throw new DomainException('validation_failed', `The ${name} query is not available yet`, [
+        { field: 'query', problems: ['is not available yet'] },
+      ]);
+    },
+  };
+}
+
+export const BLAST_QUERIES: readonly BlastQuery[] = [
+  outstandingBalancesQuery,
+  notYetAvailable(
+    'first_payment',
+    "Players with a signed contract and no paid monthly order: the first month's pay link.",
+    'first_payment',
+    [],
+  ),
+  notYetAvailable(
+    'tournament_committed',
+    "Players committed to a tournament: the pay link of each player's tournament order.",
+    'tournament_committed',
+    [{ name: 'tournament_id', type: 'integer', required: true, description: 'The tournament' }],
+  ),
+];
+
+export const BLAST_QUERY_NAMES = BLAST_QUERIES.map((query) => query.name);
+
+/** The query and its checked parameters: unknown names, missing or mistyped values are a 400. */
+export function blastQuery(
+  name: string,
+  params: Record<string, unknown> = {},
+): { query: BlastQuery; params: Record<string, unknown> } {
+  const query = BLAST_QUERIES.find((candidate) => candidate.name === name);
+  if (!query)
+    throw new DomainException('validation_failed', `Unknown blast query ${name}`, [
+      { field: 'query', problems: [`must be one of ${BLAST_QUERY_NAMES.join(', ')}`] },
+    ]);
+  const problems: { field: string; problems: string[] }[] = [];
+  for (const key of Object.keys(params))
+    if (!query.params.some((param) => param.name === key))
+      problems.push({ field: `params.${key}`, problems: [`is not a parameter of ${name}`] });
+  for (const param of query.params) {
+    const value = params[param.name];
+    if (value === undefined) {
+      if (param.required)
+        problems.push({ field: `params.${param.name}`, problems: ['is required'] });
+    } else if (!Number.isSafeInteger(value) || (value as number) < 1) {
+      problems.push({ field: `params.${param.name}`, problems: ['must be a positive integer'] });
+    }
+  }
+  if (problems.length > 0)
+    throw new DomainException('validation_failed', 'The blast parameters are invalid', problems);
+  return { query, params };
+}

@@ -1,0 +1,90 @@
+import { Body, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiProduces } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AdminController } from '../../club/auth/admin-controller.decorator';
+import { type ClubContext, CurrentClub } from '../../club/auth/club-context';
+import { IdPipe } from '../../common/http/id.pipe';
+import {
+  BlastPreviewResponse,
+  BlastRequest,
+  BlastResponse,
+  OneClickBlastResponse,
+  OutstandingBalanceBlastQuery,
+  QueriesResponse,
+} from '../dtos/blast.dto';
+import { BlastsService } from '../services/blasts.service';
+
+@AdminController('email', 'email')
+export class EmailController {
+  constructor(private readonly blasts: BlastsService) {}
+
+  /** The blast registry: the queries a blast can mail, with their parameters. */
+  @Get('queries')
+  @ApiOkResponse({ type: QueriesResponse })
+  queries(): QueriesResponse {
+    return this.blasts.queries();
+  }
+
+  /** Previews a blast: who would be mailed, who is skipped and why, the first family's message. */
+  @Post('blasts')
+  @ApiCreatedResponse({ type: BlastPreviewResponse })
+  preview(
+    @CurrentClub() club: ClubContext,
+    @Body() body: BlastRequest,
+  ): Promise<BlastPreviewResponse> {
+    return this.blasts.preview(club, body);
+  }
+
+  @Get('blasts/:id')
+  @ApiOkResponse({ type: BlastResponse })
+  get(@CurrentClub() club: ClubContext, @Param('id', IdPipe) id: number): Promise<BlastResponse> {
+    return this.blasts.get(club, id);
+  }
+
+  /** Sends a previewed blast, once: a second call answers 409 with the blast's status. */
+  @Post('blasts/:id/send')
+  @HttpCode(200)
+  @ApiOkResponse({ type: BlastResponse })
+  send(@CurrentClub() club: ClubContext, @Param('id', IdPipe) id: number): Promise<BlastResponse> {
+    return this.blasts.send(club, id);
+  }
+
+  @Post('blasts/:id/retry-failed')
+  @HttpCode(200)
+  @ApiOkResponse({ type: BlastResponse })
+  retryFailed(
+    @CurrentClub() club: ClubContext,
+    @Param('id', IdPipe) id: number,
+  ): Promise<BlastResponse> {
+    return this.blasts.retryFailed(club, id);
+  }
+
+  @Get('blasts/:id/messages/:parentId/html')
+  @ApiProduces('text/html')
+  async messageHtml(
+    @CurrentClub() club: ClubContext,
+    // parentId first: Nest checks the last parameter first, and a bad blast id is named `id`.
+    @Param('parentId', IdPipe) parentId: number,
+    @Param('id', IdPipe) id: number,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const html = await this.blasts.messageHtml(club, id, parentId);
+    // Set only on success: an error keeps the filter's JSON body and type.
+    res.type('html');
+    return html;
+  }
+
+  /** The club's one click: the outstanding-balance statement to every family that owes. */
+  @Post('outstanding-balance')
+  @HttpCode(200)
+  @ApiOkResponse({ type: OneClickBlastResponse })
+  outstandingBalance(
+    @CurrentClub() club: ClubContext,
+    @Query() query: OutstandingBalanceBlastQuery,
+  ): Promise<OneClickBlastResponse> {
+    return this.blasts.outstandingBalance(club, {
+      testEmail: query.test_email,
+      dryRun: query.dry_run,
+    });
+  }
+}

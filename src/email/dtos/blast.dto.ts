@@ -1,0 +1,131 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsEmail, IsIn, IsObject, IsOptional, MaxLength } from 'class-validator';
+import { BLAST_QUERY_NAMES } from '../blast-registry';
+
+const booleanQuery = Transform(({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value,
+);
+
+export class BlastRequest {
+  @ApiProperty({ enum: BLAST_QUERY_NAMES }) @IsIn(BLAST_QUERY_NAMES) query!: string;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "The query's parameters",
+  })
+  @IsOptional()
+  @IsObject()
+  params?: Record<string, unknown>;
+  @ApiPropertyOptional({ description: 'Only the family with this email' })
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(254)
+  test_email?: string;
+  @ApiPropertyOptional({
+    description: "Send the families' messages only to this address, marked TEST",
+  })
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(254)
+  redirect_to?: string;
+  @ApiPropertyOptional({
+    description: 'Also mail families whose identical message was sent recently',
+  })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
+}
+
+export class OutstandingBalanceBlastQuery {
+  @ApiPropertyOptional({ description: 'Only the family with this email' })
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(254)
+  test_email?: string;
+  @ApiPropertyOptional({ description: 'Preview only; send nothing' })
+  @IsOptional()
+  @booleanQuery
+  @IsBoolean()
+  dry_run?: boolean;
+}
+
+export class QueryParamResponse {
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['integer'] }) type!: 'integer';
+  @ApiProperty() required!: boolean;
+  @ApiProperty() description!: string;
+}
+
+export class QueryResponse {
+  @ApiProperty() name!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ description: 'False until the data it mails exists' }) available!: boolean;
+  @ApiProperty({ type: [QueryParamResponse] }) params!: QueryParamResponse[];
+}
+
+export class QueriesResponse {
+  @ApiProperty({ type: [QueryResponse] }) data!: QueryResponse[];
+}
+
+class BlastCountsResponse {
+  @ApiProperty() queued!: number;
+  @ApiProperty() sent!: number;
+  @ApiProperty() failed!: number;
+  @ApiProperty() skipped!: number;
+}
+
+class BlastFailureResponse {
+  @ApiProperty() parent_id!: number;
+  @ApiProperty({ type: String, nullable: true }) recipient!: string | null;
+  @ApiProperty({ type: String, nullable: true }) error!: string | null;
+  @ApiProperty() attempts!: number;
+}
+
+export class BlastResponse {
+  @ApiProperty() id!: number;
+  @ApiProperty() query!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) params!: Record<string, unknown>;
+  @ApiProperty({ enum: ['previewed', 'sending', 'sent', 'failed', 'cancelled'] }) status!: string;
+  @ApiProperty({ type: String, nullable: true }) test_email!: string | null;
+  @ApiProperty({ type: String, nullable: true }) redirect_to!: string | null;
+  @ApiProperty() force!: boolean;
+  @ApiProperty({ description: 'Families the preview found to mail' }) recipient_count!: number;
+  @ApiProperty() skipped_count!: number;
+  @ApiProperty({ type: BlastCountsResponse, description: 'Messages by status, once sent' })
+  counts!: BlastCountsResponse;
+  @ApiProperty({ type: [BlastFailureResponse] }) failures!: BlastFailureResponse[];
+  @ApiProperty() recipients_digest!: string;
+  @ApiProperty() created_at!: Date;
+  @ApiProperty({ type: Date, nullable: true }) approved_at!: Date | null;
+  @ApiProperty({ type: Date, nullable: true }) finished_at!: Date | null;
+}
+
+class SkippedFamilyResponse {
+  @ApiProperty() parent_id!: number;
+  @ApiProperty() parent_name!: string;
+  @ApiProperty({ enum: ['no_email', 'recently_sent', 'mixed_currencies'] }) reason!: string;
+}
+
+class SampleMessageResponse {
+  @ApiProperty() parent_id!: number;
+  @ApiProperty() to!: string;
+  @ApiProperty() subject!: string;
+  @ApiProperty() html!: string;
+  @ApiProperty() text!: string;
+}
+
+export class BlastPreviewResponse extends BlastResponse {
+  @ApiProperty({ type: [SkippedFamilyResponse] }) skipped!: SkippedFamilyResponse[];
+  @ApiProperty({
+    type: SampleMessageResponse,
+    nullable: true,
+    description: "The first family's message",
+  })
+  sample!: SampleMessageResponse | null;
+}
+
+export class OneClickBlastResponse extends BlastPreviewResponse {
+  @ApiProperty({ description: 'False for a dry run, or when nobody is left to mail' })
+  sent!: boolean;
+}

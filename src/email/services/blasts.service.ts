@@ -1,0 +1,323 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { ClubContext } from '../../club/auth/club-context';
+import { Tenant } from '../../club/entities/tenant.entity';
+import { DomainException } from '../../common/errors/domain.exception';
+import { mailConfig } from '../../config';
+import type { MailConfig } from '../../config';
+import { JobsService } from '../../jobs/jobs.service';
+import { BrandedMailer } from '../../mail/branded-mailer.service';
+import { BLAST_QUERIES, BlastFamily, blastQuery, SkipReason } from '../blast-registry';
+import {
+  approveBlast,
+  blastCounts,
+  blastProblems,
+  claimNextBlastMessage,
+  finishBlast,
+  recentlySentParents,
+  requeueFailed,
+} from '../email-log.queries';
+import type {
+  BlastPreviewResponse,
+  BlastRequest,
+  BlastResponse,
+  OneClickBlastResponse,
+  QueryResponse,
+} from '../dtos/blast.dto';
+import { EmailBlast } from '../entities/email-blast.entity';
+import { EmailMessage } from '../entities/email-message.entity';
+import { MessageDeliveryService } from './message-delivery.service';
+
+export const BLAST_QUEUE = 'email.blast';
+/** Serialises approvals within a club, so two blasts cannot both claim one family's statement. */
+const SEND_LOCK = 0x0e4a11;
+
+interface BlastPlan {
+  recipients: (BlastFamily & { to: string })[];
+  skipped: { family: BlastFamily; reason: SkipReason }[];
+  digest: string;
+}
+
+type BlastSpec = Pick<EmailBlast, 'queryName' | 'params' | 'testEmail' | 'redirectTo' | 'force'>;
+
+/**
+ * Blasts: a preview that fixes who would be mailed, one approval that queues exactly those
+ * messages (money rule 10), and a worker that sends each queued message once.
+ */
+@Injectable()
+export class BlastsService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly mailer: BrandedMailer,
+    private readonly jobs: JobsService,
+    private readonly delivery: MessageDeliveryService,
+    @Inject(mailConfig.KEY) private readonly config: MailConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.jobs.handle<{ tenantId: number; blastId: number }>(BLAST_QUEUE, (job) =>
+      this.work(job.tenantId, job.blastId),
+    );
+  }
+
+  queries(): { data: QueryResponse[] } {
+    return {
+      data: BLAST_QUERIES.map((query) => ({
+        name: query.name,
+        description: query.description,
+        available: query.available,
+        params: query.params,
+      })),
+    };
+  }
+
+  async preview(club: ClubContext, request: BlastRequest): Promise<BlastPreviewResponse> {
+    const spec: BlastSpec = {
+      queryName: request.query,
+      params: blastQuery(request.query, request.params).params,
+      testEmail: request.test_email ?? null,
+      redirectTo: request.redirect_to ?? null,
+      force: request.force ?? false,
+    };
+    const tenant = await this.tenant(this.db.manager, club.tenantId);
+    const plan = await this.plan(this.db.manager, club.tenantId, spec);
+    const saved = await this.db.getRepository(EmailBlast).save({
+      ...spec,
+      tenantId: club.tenantId,
+      status: 'previewed',
+      recipientCount: plan.recipients.length,
+      skippedCount: plan.skipped.length,
+      sentCount: 0,
+      failedCount: 0,
+      recipientsDigest: plan.digest,
+    });
+    const blast = await this.find(this.db.manager, club.tenantId, saved.id);
+    const first = plan.recipients[0];
+    const sample = first && first.render(this.mailer, tenant, this.bannerFor(spec));
+    return {
+      ...(await this.view(this.db.manager, blast)),
+      skipped: plan.skipped.map(({ family, reason }) => ({
+        parent_id: family.parentId,
+        parent_name: family.parentName,
+        reason,
+      })),
+      sample: first
+        ? {
+            parent_id: first.parentId,
+            to: first.to,
+            subject: sample.subject,
+            html: sample.html,
+            text: sample.text,
+          }
+        : null,
+    };
+  }
+
+  /** The club's one click: preview the outstanding-balance blast and, unless a dry run, send it. */
+  async outstandingBalance(
+    club: ClubContext,
+    options: { testEmail?: string; dryRun?: boolean },
+  ): Promise<OneClickBlastResponse> {
+    const preview = await this.preview(club, {
+      query: 'outstanding_balances',
+      test_email: options.testEmail,
+    });
+    if (options.dryRun || preview.recipient_count === 0) return { ...preview, sent: false };
+    const sent = await this.send(club, preview.id);
+    return { ...preview, ...sent, sent: true };
+  }
+
+  /** One approval, one send: a second or concurrent call is told the blast is already on its way. */
+  async send(club: ClubContext, id: number): Promise<BlastResponse> {
+    const blast = await this.db.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1, $2)', [SEND_LOCK, club.tenantId]);
+      const blast = await this.find(manager, club.tenantId, id);
+      if (!(await approveBlast(manager, club.tenantId, id)))
+        throw new DomainException('invalid_state', `Blast ${id} is already ${blast.status}`, {
+          status: blast.status,
+        });
+      const plan = await this.plan(manager, club.tenantId, blast);
+      if (plan.digest !== blast.recipientsDigest)
+        throw new DomainException(
+          'invalid_state',
+          `The families of blast ${id} changed since its preview (a statement changed or was sent meanwhile): preview it again`,
+          { status: 'previewed' },
+        );
+      const tenant = await this.tenant(manager, club.tenantId);
+      const banner = this.bannerFor(blast);
+      const query = blastQuery(blast.queryName, blast.params).query;
+      const rows: Partial<EmailMessage>[] = [
+        ...plan.recipients.map((family) => {
+          const rendered = family.render(this.mailer, tenant, banner);
+          return {
+            parentId: family.parentId,
+            recipient: family.to,
+            subject: rendered.subject,
+            html: rendered.html,
+            textBody: rendered.text,
+            contentDigest: family.digest,
+            status: 'queued' as const,
+          };
+        }),
+        ...plan.skipped.map(({ family, reason }) => ({
+          parentId: family.parentId,
+          recipient: family.email,
+          subject: '',
+          contentDigest: family.digest,
+          status: 'skipped' as const,
+          skipReason: reason,
+        })),
+      ];
+      if (rows.length > 0)
+        await manager.getRepository(EmailMessage).insert(
+          rows.map((row) => ({
+            ...row,
+            tenantId: club.tenantId,
+            blastId: id,
+            emailType: query.emailType,
+            attempts: 0,
+          })),
+        );
+      await this.jobs.send(BLAST_QUEUE, { tenantId: club.tenantId, blastId: id }, { manager });
+      return blast;
+    });
+    return this.get(club, blast.id);
+  }
+
+  async get(club: ClubContext, id: number): Promise<BlastResponse> {
+    return this.view(this.db.manager, await this.find(this.db.manager, club.tenantId, id));
+  }
+
+  /** Queues the failed messages again; the sent ones are never touched. */
+  async retryFailed(club: ClubContext, id: number): Promise<BlastResponse> {
+    await this.db.transaction(async (manager) => {
+      const blast = await this.find(manager, club.tenantId, id);
+      if (blast.status === 'previewed')
+        throw new DomainException('invalid_state', `Blast ${id} has not been sent yet`, {
+          status: blast.status,
+        });
+      if ((await requeueFailed(manager, club.tenantId, id)) > 0)
+        await this.jobs.send(BLAST_QUEUE, { tenantId: club.tenantId, blastId: id }, { manager });
+    });
+    return this.get(club, id);
+  }
+
+  /** The message as sent, or, before the send, as it would be rendered now. */
+  async messageHtml(club: ClubContext, id: number, parentId: number): Promise<string> {
+    const blast = await this.find(this.db.manager, club.tenantId, id);
+    const message = await this.db.getRepository(EmailMessage).findOneBy({
+      tenantId: club.tenantId,
+      blastId: id,
+      parentId,
+    });
+    if (message?.html) return message.html;
+    const { query, params } = blastQuery(blast.queryName, blast.params);
+    const [family] = (
+      await query.families(this.db.manager, club.tenantId, params, {
+        email: blast.testEmail ?? undefined,
+      })
+    ).filter((candidate) => candidate.parentId === parentId);
+    if (!family || message) throw DomainException.notFound('Message for parent', parentId);
+    const tenant = await this.tenant(this.db.manager, club.tenantId);
+    return family.render(this.mailer, tenant, this.bannerFor(blast)).html;
+  }
+
+  /** The worker: sends every queued message of a blast, one claim at a time, then closes it. */
+  async work(tenantId: number, blastId: number): Promise<void> {
+    const tenant = await this.tenant(this.db.manager, tenantId);
+    for (;;) {
+      const sentOne = await this.db.transaction(async (manager) => {
+        const message = await claimNextBlastMessage(manager, tenantId, blastId);
+        if (!message) return false;
+        await this.delivery.deliver(manager, message, tenant);
+        return true;
+      });
+      if (!sentOne) break;
+    }
+    await finishBlast(this.db.manager, tenantId, blastId);
+  }
+
+  private async plan(
+    manager: EntityManager,
+    tenantId: number,
+    spec: BlastSpec,
+  ): Promise<BlastPlan> {
+    const { query, params } = blastQuery(spec.queryName, spec.params);
+    const families = await query.families(manager, tenantId, params, {
+      email: spec.testEmail ?? undefined,
+    });
+    // A redirected blast is a rehearsal: it neither skips nor counts as the family's statement.
+    const recent =
+      query.skipsRecentlySent && !spec.force && !spec.redirectTo
+        ? await recentlySentParents(
+            manager,
+            tenantId,
+            query.emailType,
+            families.filter((family) => !family.skip),
+            this.config.minIntervalHours,
+          )
+        : new Set<number>();
+    const plan: BlastPlan = { recipients: [], skipped: [], digest: '' };
+    for (const family of families) {
+      const reason = family.skip ?? (recent.has(family.parentId) ? 'recently_sent' : undefined);
+      if (reason) plan.skipped.push({ family, reason });
+      else plan.recipients.push({ ...family, to: spec.redirectTo ?? family.email! });
+    }
+    plan.digest = createHash('sha256')
+      .update(
+        plan.recipients
+          .map((family) => `${family.parentId}:${family.digest}:${family.to.toLowerCase()}`)
+          .sort()
+          .join('\n'),
+      )
+      .digest('hex');
+    return plan;
+  }
+
+  private bannerFor(spec: BlastSpec): string | undefined {
+    return spec.redirectTo
+      ? `A test: this message was written for another family and sent only to ${spec.redirectTo}.`
+      : undefined;
+  }
+
+  private async find(manager: EntityManager, tenantId: number, id: number): Promise<EmailBlast> {
+    const blast = await manager.getRepository(EmailBlast).findOneBy({ tenantId, id });
+    if (!blast) throw DomainException.notFound('Blast', id);
+    return blast;
+  }
+
+  private tenant(manager: EntityManager, tenantId: number): Promise<Tenant> {
+    return manager.getRepository(Tenant).findOneByOrFail({ id: tenantId });
+  }
+
+  private async view(manager: EntityManager, blast: EmailBlast): Promise<BlastResponse> {
+    const counts = await blastCounts(manager, blast.tenantId, blast.id);
+    const problems = await blastProblems(manager, blast.tenantId, blast.id);
+    return {
+      id: blast.id,
+      query: blast.queryName,
+      params: blast.params,
+      status: blast.status,
+      test_email: blast.testEmail,
+      redirect_to: blast.redirectTo,
+      force: blast.force,
+      recipient_count: blast.recipientCount,
+      skipped_count: blast.skippedCount,
+      counts,
+      failures: problems
+        .filter((message) => message.status === 'failed')
+        .map(({ parent_id, recipient, error, attempts }) => ({
+          parent_id,
+          recipient,
+          error,
+          attempts,
+        })),
+      recipients_digest: blast.recipientsDigest,
+      created_at: blast.createdAt,
+      approved_at: blast.approvedAt,
+      finished_at: blast.finishedAt,
+    };
+  }
+}

@@ -1,0 +1,386 @@
+import { randomBytes } from 'node:crypto';
+import { createTestApp, TestApp } from './support/app';
+import { eventually } from './support/eventually';
+import { factories, TestClub } from './support/factories';
+import { linksIn, SmtpSink } from './support/smtp-sink';
+
+const tag = () => randomBytes(4).toString('hex');
+
+interface Blast {
+  id: number;
+  status: string;
+  recipient_count: number;
+  skipped_count: number;
+  counts: { queued: number; sent: number; failed: number; skipped: number };
+  failures: { parent_id: number; recipient: string; error: string; attempts: number }[];
+  skipped: { parent_id: number; parent_name: string; reason: string }[];
+  sample: { parent_id: number; to: string; subject: string; html: string; text: string } | null;
+}
+
+describe('email blasts: each family mailed at most once per approval (E1–E6)', () => {
+  let sink: SmtpSink;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    sink = await SmtpSink.start();
+    t = await createTestApp({
+      env: { SMTP_URL: sink.url, MAIL_TRANSPORT: 'smtp', MAIL_FROM: 'billing@courtside.test' },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await sink.close();
+  });
+
+  /** A club of its own per test, so blasts and statements never see another test's families. */
+  async function newClub(overrides: Parameters<ReturnType<typeof factories>['club']>[0] = {}) {
+    return factories(t.db).club(overrides);
+  }
+
+  async function familyOwing(
+    club: TestClub,
+    items: { player: string; product: string; amountCents: number }[],
+    email: string | null = `family-${tag()}@families.example`,
+  ) {
+    const f = factories(t.db);
+    const parent = await f.parent(club.tenant.id, { email, name: `Parent ${tag()}` });
+    const players = new Map<string, number>();
+    const links = [];
+    for (const item of items) {
+      const playerId =
+        players.get(item.player) ??
+        (await f.player(club.tenant.id, { parentId: parent.id, name: item.player })).id;
+      players.set(item.player, playerId);
+      const product = await f.product(club.tenant.id, { name: item.product });
+      const order = await f.order(club.tenant.id, {
+        playerId,
+        productId: product.id,
+        amountCents: item.amountCents,
+      });
+      links.push(await f.paymentLink(order));
+    }
+    return { parent, links, email: email! };
+  }
+
+  const dues = (player = `Player ${tag()}`) => [
+    { player, product: 'Monthly dues', amountCents: 12_500 },
+  ];
+
+  const preview = async (club: TestClub, body: object = {}) =>
+    (
+      await t
+        .as(club.apiKey)
+        .post('/admin/email/blasts')
+        .send({ query: 'outstanding_balances', ...body })
+        .expect(201)
+    ).body as Blast;
+  const blastOf = async (club: TestClub, id: number) =>
+    (await t.as(club.apiKey).get(`/admin/email/blasts/${id}`).expect(200)).body as Blast;
+  const finished = (club: TestClub, id: number) =>
+    eventually(async () => {
+      const blast = await blastOf(club, id);
+      expect(blast.counts.queued).toBe(0);
+      expect(['sent', 'failed']).toContain(blast.status);
+      return blast;
+    });
+  const send = async (club: TestClub, id: number) => {
+    await t.as(club.apiKey).post(`/admin/email/blasts/${id}/send`).expect(200);
+    return finished(club, id);
+  };
+  /** Lets a worker that would wrongly send again have the time to do it. */
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 1_500));
+
+  it('lists the blast registry with each query and its parameters', async () => {
+    const club = await newClub();
+    const res = await t.as(club.apiKey).get('/admin/email/queries').expect(200);
+    expect(res.body.data).toEqual([
+      expect.objectContaining({ name: 'outstanding_balances', available: true, params: [] }),
+      expect.objectContaining({ name: 'first_payment', available: false }),
+      expect.objectContaining({
+        name: 'tournament_committed',
+        available: false,
+        params: [expect.objectContaining({ name: 'tournament_id', required: true })],
+      }),
+    ]);
+    await t
+      .as(club.apiKey)
+      .post('/admin/email/blasts')
+      .send({ query: 'tournament_committed', params: { tournament_id: 1 } })
+      .expect(400);
+    await t
+      .as(club.apiKey)
+      .post('/admin/email/blasts')
+      .send({ query: 'outstanding_balances', params: { tournament_id: 1 } })
+      .expect(400);
+  });
+
+  it('mails two players of one parent in one email and two parents in two, each Pay Now link to its own payment link', async () => {
+    const club = await newClub();
+    const lee = await familyOwing(club, [
+      { player: 'Max Lee', product: 'Monthly dues', amountCents: 12_500 },
+      { player: 'Mia Lee', product: 'Home jersey', amountCents: 4_500 },
+    ]);
+    const chen = await familyOwing(club, [
+      { player: 'Sam Chen', product: 'Spring tryout', amountCents: 2_500 },
+    ]);
+
+    const blast = await preview(club);
+    expect(blast).toMatchObject({ status: 'previewed', recipient_count: 2, skipped: [] });
+    expect(blast.sample?.html).toContain('Pay');
+    const done = await send(club, blast.id);
+    expect(done).toMatchObject({ status: 'sent', counts: { sent: 2, failed: 0, queued: 0 } });
+
+    const [leeMail] = sink.messagesTo(lee.email);
+    expect(sink.messagesTo(lee.email)).toHaveLength(1);
+    expect(sink.messagesTo(chen.email)).toHaveLength(1);
+    expect(leeMail.subject).toContain('$170.00');
+    expect(leeMail.headers['x-courtside-blast']).toBe(String(blast.id));
+    const payLinks = linksIn(leeMail.html)
+      .map((link) => link.href)
+      .filter((href) => href.startsWith('https://pay.example/'));
+    expect(payLinks).toEqual(lee.links.map((link) => link.url));
+    expect(leeMail.text).toContain('Max Lee');
+    expect(leeMail.text).toContain('Mia Lee');
+    expect(leeMail.text).toContain(lee.links[1].url);
+    expect(linksIn(sink.messagesTo(chen.email)[0].html).map((link) => link.href)).toContain(
+      chen.links[0].url,
+    );
+
+    const html = await t
+      .as(club.apiKey)
+      .get(`/admin/email/blasts/${blast.id}/messages/${lee.parent.id}/html`)
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
+    expect(html.text).toBe(leeMail.html);
+  });
+
+  // E1
+  it('sending one blast twice, or ten times at once, mails each family exactly once', async () => {
+    const club = await newClub();
+    const families = [await familyOwing(club, dues()), await familyOwing(club, dues())];
+    const blast = await preview(club);
+
+    const statuses = await Promise.all(
+      Array.from(
+        { length: 10 },
+        async () => (await t.as(club.apiKey).post(`/admin/email/blasts/${blast.id}/send`)).status,
+      ),
+    );
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 409)).toHaveLength(9);
+    await finished(club, blast.id);
+
+    const again = await t.as(club.apiKey).post(`/admin/email/blasts/${blast.id}/send`).expect(409);
+    expect(again.body).toMatchObject({ error: 'invalid_state', details: { status: 'sent' } });
+    await settle();
+    for (const family of families) expect(sink.messagesTo(family.email)).toHaveLength(1);
+  });
+
+  it('a second preview of the same statements, approved after the first was sent, mails nobody again', async () => {
+    const club = await newClub();
+    const family = await familyOwing(club, dues());
+    const first = await preview(club);
+    const second = await preview(club);
+    await send(club, first.id);
+
+    const res = await t.as(club.apiKey).post(`/admin/email/blasts/${second.id}/send`).expect(409);
+    expect(res.body.message).toMatch(/preview it again/);
+    await settle();
+    expect(sink.messagesTo(family.email)).toHaveLength(1);
+  });
+
+  // E2
+  it('an SMTP refusal fails only that family with its reason; retry-failed then sends only that one', async () => {
+    const club = await newClub();
+    const ok = await familyOwing(club, dues());
+    const refused = await familyOwing(club, dues());
+    sink.failFor(refused.email, { code: 550, message: 'No such mailbox here' });
+
+    const blast = await preview(club);
+    const done = await send(club, blast.id);
+    expect(done).toMatchObject({ status: 'sent', counts: { sent: 1, failed: 1, queued: 0 } });
+    expect(done.failures).toEqual([
+      {
+        parent_id: refused.parent.id,
+        recipient: refused.email,
+        error: expect.stringMatching(/550|No such mailbox/),
+        attempts: 1,
+      },
+    ]);
+    expect(sink.messagesTo(ok.email)).toHaveLength(1);
+    expect(sink.messagesTo(refused.email)).toHaveLength(0);
+
+    sink.recover(refused.email);
+    await t.as(club.apiKey).post(`/admin/email/blasts/${blast.id}/retry-failed`).expect(200);
+    const retried = await finished(club, blast.id);
+    expect(retried).toMatchObject({ status: 'sent', counts: { sent: 2, failed: 0 }, failures: [] });
+    await settle();
+    expect(sink.messagesTo(ok.email)).toHaveLength(1);
+    expect(sink.messagesTo(refused.email)).toHaveLength(1);
+  });
+
+  it('a blast whose every message is refused ends failed, not sent', async () => {
+    const club = await newClub();
+    const refused = await familyOwing(club, dues());
+    sink.failFor(refused.email);
+    const blast = await preview(club);
+    const done = await send(club, blast.id);
+    expect(done).toMatchObject({ status: 'failed', counts: { sent: 0, failed: 1 } });
+    sink.recover(refused.email);
+  });
+
+  // E3
+  it('re-running the statement blast within the interval skips unchanged families and says so; a changed statement or force goes out', async () => {
+    const club = await newClub();
+    const unchanged = await familyOwing(club, dues());
+    const changed = await familyOwing(club, dues('Ivy Park'));
+    await send(club, (await preview(club)).id);
+
+    const order = await factories(t.db).order(club.tenant.id, {
+      playerId: (
+        await t.db.query('SELECT id FROM players WHERE parent_id = $1', [changed.parent.id])
+      )[0].id,
+      amountCents: 3_000,
+    });
+    await factories(t.db).paymentLink(order);
+
+    const rerun = await preview(club);
+    expect(rerun.recipient_count).toBe(1);
+    expect(rerun.skipped).toEqual([
+      {
+        parent_id: unchanged.parent.id,
+        parent_name: unchanged.parent.name,
+        reason: 'recently_sent',
+      },
+    ]);
+    expect(rerun.sample?.to).toBe(changed.email);
+    await send(club, rerun.id);
+    expect(sink.messagesTo(unchanged.email)).toHaveLength(1);
+    expect(sink.messagesTo(changed.email)).toHaveLength(2);
+
+    const forced = await preview(club, { force: true });
+    expect(forced).toMatchObject({ recipient_count: 2, skipped: [] });
+  });
+
+  // E4
+  it('escapes a hostile player and product name in the HTML, keeps them readable in text, and keeps the subject on one line', async () => {
+    const club = await newClub({ name: 'Hoops\r\nBcc: victim@evil.example' });
+    const family = await familyOwing(club, [
+      { player: '<script>alert(1)</script>', product: 'A & B "C"', amountCents: 1_000 },
+    ]);
+    await send(club, (await preview(club)).id);
+
+    const [mail] = sink.messagesTo(family.email);
+    expect(mail.html).not.toContain('<script>alert(1)</script>');
+    expect(mail.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(mail.html).toMatch(/A &amp; B (&quot;|&#x22;|&#34;)C(&quot;|&#x22;|&#34;)/);
+    expect(mail.text).toContain('<script>alert(1)</script>');
+    expect(mail.text).toContain('A & B "C"');
+    expect(mail.subject).not.toMatch(/[\r\n]/);
+    expect(mail.to).toEqual([family.email]);
+    expect(sink.messagesTo('victim@evil.example')).toHaveLength(0);
+  });
+
+  // E5
+  it('test_email restricts a blast to that family; other families get nothing', async () => {
+    const club = await newClub();
+    const target = await familyOwing(club, dues());
+    const other = await familyOwing(club, dues());
+    const blast = await preview(club, { test_email: target.email.toUpperCase() });
+    expect(blast).toMatchObject({ recipient_count: 1 });
+    await send(club, blast.id);
+    await settle();
+    expect(sink.messagesTo(target.email)).toHaveLength(1);
+    expect(sink.messagesTo(other.email)).toHaveLength(0);
+  });
+
+  it("redirect_to delivers real families' statements only to that address, marked TEST, and does not count as sent to them", async () => {
+    const club = await newClub();
+    const families = [await familyOwing(club, dues()), await familyOwing(club, dues())];
+    const admin = `admin-${tag()}@club.example`;
+    const blast = await preview(club, { redirect_to: admin });
+    expect(blast.sample?.to).toBe(admin);
+    expect(blast.sample?.subject).toMatch(/^\[TEST\]/);
+    await send(club, blast.id);
+    await settle();
+
+    const received = sink.messagesTo(admin);
+    expect(received).toHaveLength(2);
+    for (const mail of received) {
+      expect(mail.subject).toMatch(/^\[TEST\]/);
+      expect(mail.html).toMatch(/TEST/);
+    }
+    for (const family of families) expect(sink.messagesTo(family.email)).toHaveLength(0);
+    // The families still get their real statement.
+    expect(await preview(club)).toMatchObject({ recipient_count: 2, skipped: [] });
+  });
+
+  // E6
+  it('skips a parent without an email as no_email and mails the others', async () => {
+    const club = await newClub();
+    const noEmail = await familyOwing(club, dues(), null);
+    const family = await familyOwing(club, dues());
+    const blast = await preview(club);
+    expect(blast.recipient_count).toBe(1);
+    expect(blast.skipped).toEqual([
+      { parent_id: noEmail.parent.id, parent_name: noEmail.parent.name, reason: 'no_email' },
+    ]);
+    const done = await send(club, blast.id);
+    expect(done).toMatchObject({ status: 'sent', counts: { sent: 1, skipped: 1, failed: 0 } });
+    expect(sink.messagesTo(family.email)).toHaveLength(1);
+  });
+
+  it('drops a paid item from the next statement', async () => {
+    const club = await newClub();
+    const family = await familyOwing(club, [
+      { player: 'Ava Fox', product: 'Monthly dues', amountCents: 9_000 },
+      { player: 'Ava Fox', product: 'Tournament fee', amountCents: 6_000 },
+    ]);
+    await send(club, (await preview(club)).id);
+    await t.db.query(`UPDATE orders SET status = 'paid', paid_at = now() WHERE id = $1`, [
+      family.links[0].orderId,
+    ]);
+    await send(club, (await preview(club)).id);
+
+    const [first, second] = sink.messagesTo(family.email);
+    expect(first.text).toContain('Monthly dues');
+    expect(second.text).not.toContain('Monthly dues');
+    expect(second.text).toContain('Tournament fee');
+    expect(linksIn(second.html).map((link) => link.href)).not.toContain(family.links[0].url);
+  });
+
+  it('the one-click outstanding-balance blast previews only on dry_run and sends on a real run', async () => {
+    const club = await newClub();
+    const family = await familyOwing(club, dues());
+    const dry = await t
+      .as(club.apiKey)
+      .post('/admin/email/outstanding-balance?dry_run=true')
+      .expect(200);
+    expect(dry.body).toMatchObject({ status: 'previewed', recipient_count: 1, sent: false });
+    await settle();
+    expect(sink.messagesTo(family.email)).toHaveLength(0);
+
+    const real = await t
+      .as(club.apiKey)
+      .post(`/admin/email/outstanding-balance?test_email=${encodeURIComponent(family.email)}`)
+      .expect(200);
+    expect(real.body).toMatchObject({ status: 'sending', sent: true });
+    await finished(club, real.body.id);
+    expect(sink.messagesTo(family.email)).toHaveLength(1);
+  });
+
+  it("another club's blast is a 404 for every blast route, and nothing is sent", async () => {
+    const owner = await newClub();
+    const family = await familyOwing(owner, dues());
+    const blast = await preview(owner);
+    const intruder = await newClub();
+    const as = t.as(intruder.apiKey);
+    await as.get(`/admin/email/blasts/${blast.id}`).expect(404);
+    await as.post(`/admin/email/blasts/${blast.id}/send`).expect(404);
+    await as.post(`/admin/email/blasts/${blast.id}/retry-failed`).expect(404);
+    await as.get(`/admin/email/blasts/${blast.id}/messages/${family.parent.id}/html`).expect(404);
+    await settle();
+    expect(sink.messagesTo(family.email)).toHaveLength(0);
+    expect((await blastOf(owner, blast.id)).status).toBe('previewed');
+  });
+});
