@@ -1,10 +1,12 @@
 import { CreateClubSchema1763769600000 } from './1763769600000-CreateClubSchema';
 import { PaymentsInbox1763856000000 } from './1763856000000-PaymentsInbox';
 import { EmailMessageContent1764028800000 } from './1764028800000-EmailMessageContent';
+import { MessageSendingState1764115200000 } from './1764115200000-MessageSendingState';
 
 /** Every migration the code knows, oldest first. A new migration is added here too. */
 export const migrations = [
   CreateClubSchema1763769600000,
   PaymentsInbox1763856000000,
   EmailMessageContent1764028800000,
+  MessageSendingState1764115200000,
 ];

@@ -70,6 +70,8 @@ async function main(): Promise<void> {
         `Seeded the demo club "${seed.tenantSlug}". Its admin API key (shown once, store it now):`,
         `  ${seed.apiKey}`,
         `  curl -H "Authorization: Bearer ${seed.apiKey}" ${base}/admin/players`,
+        `Minted ${seed.linksMinted ?? 0} Pay Now links for its unpaid orders. Preview the statement email:`,
+        `  curl -X POST -H "Authorization: Bearer ${seed.apiKey}" "${base}/admin/email/outstanding-balance?dry_run=true"`,
       );
     }
     process.stdout.write(`\n${lines.join('\n')}\n\n`);

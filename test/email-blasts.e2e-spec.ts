@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { BlastsService } from '../src/email/services/blasts.service';
 import { createTestApp, TestApp } from './support/app';
 import { eventually } from './support/eventually';
 import { factories, TestClub } from './support/factories';
@@ -174,6 +175,53 @@ describe('email blasts: each family mailed at most once per approval (E1–E6)',
     expect(again.body).toMatchObject({ error: 'invalid_state', details: { status: 'sent' } });
     await settle();
     for (const family of families) expect(sink.messagesTo(family.email)).toHaveLength(1);
+  });
+
+  it('a worker that died mid-send never resends its claimed message: it waits, then shows as possibly delivered', async () => {
+    const club = await newClub();
+    const [first, second] = [await familyOwing(club, dues()), await familyOwing(club, dues())];
+    const blast = await send(club, (await preview(club)).id);
+    expect(blast.status).toBe('sent');
+    sink.clear();
+    // The state a crash leaves: the first family's message claimed (maybe handed to the mail
+    // server), the second still queued, the blast still sending.
+    await t.db.query(
+      `UPDATE email_blasts SET status = 'sending', finished_at = NULL WHERE id = $1`,
+      [blast.id],
+    );
+    await t.db.query(
+      `UPDATE email_messages SET status = 'sending', claimed_at = now(), sent_at = NULL WHERE blast_id = $1 AND recipient = $2`,
+      [blast.id, first.email],
+    );
+    await t.db.query(
+      `UPDATE email_messages SET status = 'queued', sent_at = NULL WHERE blast_id = $1 AND recipient = $2`,
+      [blast.id, second.email],
+    );
+
+    const blasts = t.app.get(BlastsService);
+    await blasts.work(club.tenant.id, blast.id);
+    expect(sink.messagesTo(second.email)).toHaveLength(1);
+    expect(sink.messagesTo(first.email)).toHaveLength(0);
+    expect((await blastOf(club, blast.id)).status).toBe('sending');
+
+    await t.db.query(
+      `UPDATE email_messages SET claimed_at = now() - interval '10 minutes' WHERE blast_id = $1 AND status = 'sending'`,
+      [blast.id],
+    );
+    await blasts.work(club.tenant.id, blast.id);
+    const after = await blastOf(club, blast.id);
+    expect(after.status).toBe('sent');
+    const [row] = await t.db.query(
+      `SELECT status, error FROM email_messages WHERE blast_id = $1 AND recipient = $2`,
+      [blast.id, first.email],
+    );
+    expect(row).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/may have reached the family/),
+    });
+    await settle();
+    expect(sink.messagesTo(first.email)).toHaveLength(0);
+    expect(sink.messagesTo(second.email)).toHaveLength(1);
   });
 
   it('a second preview of the same statements, approved after the first was sent, mails nobody again', async () => {

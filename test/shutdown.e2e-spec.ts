@@ -114,6 +114,7 @@ describe('the service process', () => {
       throw new Error(`${MAIN} is missing: npm test builds it first (pretest)`);
     dataDir = mkdtempSync(path.join(tmpdir(), 'courtside-process-'));
     service = new Service({
+      STRIPE_EMULATOR_PORT: String(await freePort()),
       DATA_DIR: dataDir,
       PORT: String(await freePort()),
       EMBEDDED_PG_PORT: String(await freePort()),

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import type { EmailMessage } from './entities/email-message.entity';
+import { EmailMessage } from './entities/email-message.entity';
 
 /** The SQL of the email log: blasts, their messages and receipts. Every statement is tenant-scoped. */
 
@@ -73,25 +73,24 @@ export function blastProblems(
   ) as Promise<MessageSummary[]>;
 }
 
-/** Claims the next queued message of a blast for this transaction; another worker skips it. */
+/** How long a `sending` row may wait for its worker before it counts as interrupted. */
+const INTERRUPTED_AFTER = '5 minutes';
+
+/**
+ * Claims the next queued message of a blast: committed as `sending` at once (pass a manager
+ * outside any transaction), so a second worker skips it and a crash never resends it.
+ */
 export async function claimNextBlastMessage(
   manager: EntityManager,
   tenantId: number,
   blastId: number,
 ): Promise<EmailMessage | undefined> {
-  return manager
-    .createQueryBuilder<EmailMessage>('EmailMessage', 'm')
-    .where('m.tenant_id = :tenantId AND m.blast_id = :blastId AND m.status = :status', {
-      tenantId,
-      blastId,
-      status: 'queued',
-    })
-    .orderBy('m.id')
-    .limit(1)
-    .setLock('pessimistic_write')
-    .setOnLocked('skip_locked')
-    .getOne()
-    .then((row) => row ?? undefined);
+  return claim(
+    manager,
+    `SELECT id FROM email_messages WHERE tenant_id = $1 AND blast_id = $2 AND status = 'queued'
+     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+    [tenantId, blastId],
+  );
 }
 
 /** Claims a receipt that has not gone out yet; a concurrent or replayed job finds nothing. */
@@ -100,19 +99,31 @@ export async function claimReceipt(
   tenantId: number,
   orderId: number,
 ): Promise<EmailMessage | undefined> {
-  return manager
-    .createQueryBuilder<EmailMessage>('EmailMessage', 'm')
-    .where('m.tenant_id = :tenantId AND m.receipt_order_id = :orderId AND m.status = :status', {
-      tenantId,
-      orderId,
-      status: 'queued',
-    })
-    .setLock('pessimistic_write')
-    .setOnLocked('skip_locked')
-    .getOne()
-    .then((row) => row ?? undefined);
+  return claim(
+    manager,
+    `SELECT id FROM email_messages WHERE tenant_id = $1 AND receipt_order_id = $2 AND status = 'queued'
+     FOR UPDATE SKIP LOCKED`,
+    [tenantId, orderId],
+  );
 }
 
+async function claim(
+  manager: EntityManager,
+  pick: string,
+  params: unknown[],
+): Promise<EmailMessage | undefined> {
+  const [rows] = (await manager.query(
+    `UPDATE email_messages SET status = 'sending', claimed_at = now(), attempts = attempts + 1
+     WHERE id = (${pick}) RETURNING id`,
+    params,
+  )) as [{ id: number }[], number];
+  const id = rows[0]?.id;
+  return id === undefined
+    ? undefined
+    : ((await manager.findOneBy(EmailMessage, { id })) ?? undefined);
+}
+
+/** What the mail server said about a claimed message. */
 export async function recordDelivery(
   manager: EntityManager,
   messageId: number,
@@ -120,16 +131,33 @@ export async function recordDelivery(
 ): Promise<void> {
   if ('providerMessageId' in outcome)
     await manager.query(
-      `UPDATE email_messages SET status = 'sent', attempts = attempts + 1, sent_at = now(),
-              provider_message_id = $2, error = NULL
-       WHERE id = $1`,
+      `UPDATE email_messages SET status = 'sent', sent_at = now(), provider_message_id = $2, error = NULL
+       WHERE id = $1 AND status = 'sending'`,
       [messageId, outcome.providerMessageId],
     );
   else
     await manager.query(
-      `UPDATE email_messages SET status = 'failed', attempts = attempts + 1, error = $2 WHERE id = $1`,
+      `UPDATE email_messages SET status = 'failed', error = $2 WHERE id = $1 AND status = 'sending'`,
       [messageId, outcome.error],
     );
+}
+
+/**
+ * Messages whose worker died mid-send may or may not have reached the family: they become
+ * failed with a reason that says so, and are sent again only when an admin asks (retry-failed).
+ */
+export async function markInterrupted(
+  manager: EntityManager,
+  tenantId: number,
+  blastId: number,
+): Promise<number> {
+  const [, count] = (await manager.query(
+    `UPDATE email_messages
+     SET status = 'failed', error = 'interrupted while sending: it may have reached the family; check before retrying'
+     WHERE tenant_id = $1 AND blast_id = $2 AND status = 'sending' AND claimed_at < now() - interval '${INTERRUPTED_AFTER}'`,
+    [tenantId, blastId],
+  )) as [unknown, number];
+  return count;
 }
 
 /** Closes a blast once nothing is queued: sent, or failed when not one message went out. */
@@ -140,7 +168,7 @@ export async function finishBlast(
 ): Promise<void> {
   await manager.query(
     `WITH counts AS (
-       SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued,
+       SELECT count(*) FILTER (WHERE status IN ('queued', 'sending'))::int AS queued,
               count(*) FILTER (WHERE status = 'sent')::int AS sent,
               count(*) FILTER (WHERE status = 'failed')::int AS failed
        FROM email_messages WHERE tenant_id = $1 AND blast_id = $2

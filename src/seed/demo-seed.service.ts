@@ -10,6 +10,8 @@ import { Player } from '../club/entities/player.entity';
 import { Product } from '../club/entities/product.entity';
 import { Team } from '../club/entities/team.entity';
 import { Tenant } from '../club/entities/tenant.entity';
+import { DomainException } from '../common/errors/domain.exception';
+import { PaymentLinksService } from '../payment-links/services/payment-links.service';
 import { DEMO_CLUB } from './demo-club';
 
 export interface SeedResult {
@@ -17,11 +19,16 @@ export interface SeedResult {
   /** Shown once; only its hash is stored. */
   apiKey?: string;
   tenantSlug: string;
+  /** Pay Now links minted for the demo's unpaid orders (0 when Stripe could not be reached). */
+  linksMinted?: number;
 }
 
 @Injectable()
 export class DemoSeedService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly paymentLinks: PaymentLinksService,
+  ) {}
 
   /** First start of an empty database: seed the demo club. Any existing club means hands off. */
   async seedIfEmpty(): Promise<SeedResult> {
@@ -32,22 +39,52 @@ export class DemoSeedService {
 
   /** Seeds the demo club unless it exists; safe to run twice. */
   async seed(): Promise<SeedResult> {
-    return this.db.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['seed:demo']);
-      if (await manager.existsBy(Tenant, { slug: DEMO_CLUB.slug }))
-        return { seeded: false, tenantSlug: DEMO_CLUB.slug };
-      const tenant = await manager.save(
-        manager.create(Tenant, {
-          slug: DEMO_CLUB.slug,
-          name: DEMO_CLUB.name,
-          fromName: DEMO_CLUB.fromName,
-          replyTo: DEMO_CLUB.replyTo,
-        }),
-      );
-      const apiKey = await this.createKey(manager, tenant.id);
-      await this.seedRoster(manager, tenant.id);
-      return { seeded: true, apiKey, tenantSlug: tenant.slug };
+    const result = await this.db.transaction(
+      async (manager): Promise<SeedResult & { tenantId?: number }> => {
+        await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['seed:demo']);
+        if (await manager.existsBy(Tenant, { slug: DEMO_CLUB.slug }))
+          return { seeded: false, tenantSlug: DEMO_CLUB.slug };
+        const tenant = await manager.save(
+          manager.create(Tenant, {
+            slug: DEMO_CLUB.slug,
+            name: DEMO_CLUB.name,
+            fromName: DEMO_CLUB.fromName,
+            replyTo: DEMO_CLUB.replyTo,
+          }),
+        );
+        const apiKey = await this.createKey(manager, tenant.id);
+        await this.seedRoster(manager, tenant.id);
+        return { seeded: true, apiKey, tenantSlug: tenant.slug, tenantId: tenant.id };
+      },
+    );
+    if (result.tenantId === undefined) return result;
+    const { tenantId, ...seeded } = result;
+    return { ...seeded, linksMinted: await this.mintLinks(tenantId) };
+  }
+
+  /**
+   * Every unpaid demo order gets its Pay Now link, so the demo statement and blast show real
+   * links (to the emulator's pages under `npm start`). Without a reachable Stripe the demo
+   * still seeds; links can be minted later.
+   */
+  private async mintLinks(tenantId: number): Promise<number> {
+    const club = { tenantId, apiKeyId: 0, actor: 'seed:demo' };
+    const unpaid = await this.db.manager.find(Order, {
+      where: { tenantId, status: 'pending' },
+      order: { id: 'ASC' },
     });
+    let minted = 0;
+    for (const order of unpaid) {
+      try {
+        await this.paymentLinks.mintForOrder(club, order.id);
+        minted++;
+      } catch (error) {
+        if (error instanceof DomainException && error.code.startsWith('payment_provider'))
+          return minted;
+        throw error;
+      }
+    }
+    return minted;
   }
 
   private async createKey(manager: EntityManager, tenantId: number): Promise<string> {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { PaymentLinksModule } from '../payment-links/payment-links.module';
 import { DemoSeedService } from './demo-seed.service';
 
-@Module({ providers: [DemoSeedService], exports: [DemoSeedService] })
+@Module({ imports: [PaymentLinksModule], providers: [DemoSeedService], exports: [DemoSeedService] })
 export class SeedModule {}

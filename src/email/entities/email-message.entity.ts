@@ -1,11 +1,12 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export const MESSAGE_STATUSES = ['queued', 'sent', 'failed', 'skipped'] as const;
+export const MESSAGE_STATUSES = ['queued', 'sending', 'sent', 'failed', 'skipped'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /**
  * One family's message: a blast's (unique per blast and parent) or a receipt (unique per
- * order). The row is the claim: only a `queued` row is ever handed to the mailer.
+ * order). A worker claims a `queued` row by committing it as `sending` before the mail server
+ * sees it; only then is it sent, so a crash can leave a row "maybe delivered", never resent.
  */
 @Entity('email_messages')
 export class EmailMessage {
@@ -32,4 +33,5 @@ export class EmailMessage {
   @Column({ name: 'created_at', type: 'timestamptz', insert: false, update: false })
   createdAt!: Date;
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true }) sentAt!: Date | null;
+  @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true }) claimedAt!: Date | null;
 }

@@ -15,6 +15,7 @@ import {
   blastCounts,
   blastProblems,
   claimNextBlastMessage,
+  markInterrupted,
   finishBlast,
   recentlySentParents,
   requeueFailed,
@@ -224,17 +225,17 @@ export class BlastsService implements OnModuleInit {
     return family.render(this.mailer, tenant, this.bannerFor(blast)).html;
   }
 
-  /** The worker: sends every queued message of a blast, one claim at a time, then closes it. */
+  /**
+   * The worker: sends every queued message of a blast, one committed claim at a time, then
+   * closes it. A rerun after a crash picks up what is still queued and never resends a claim.
+   */
   async work(tenantId: number, blastId: number): Promise<void> {
     const tenant = await this.tenant(this.db.manager, tenantId);
+    await markInterrupted(this.db.manager, tenantId, blastId);
     for (;;) {
-      const sentOne = await this.db.transaction(async (manager) => {
-        const message = await claimNextBlastMessage(manager, tenantId, blastId);
-        if (!message) return false;
-        await this.delivery.deliver(manager, message, tenant);
-        return true;
-      });
-      if (!sentOne) break;
+      const message = await claimNextBlastMessage(this.db.manager, tenantId, blastId);
+      if (!message) break;
+      await this.delivery.deliver(this.db.manager, message, tenant);
     }
     await finishBlast(this.db.manager, tenantId, blastId);
   }

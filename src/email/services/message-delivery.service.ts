@@ -7,9 +7,9 @@ import { recordDelivery } from '../email-log.queries';
 import type { EmailMessage } from '../entities/email-message.entity';
 
 /**
- * Hands one claimed message to the mailer and records what happened, in the transaction that
- * holds the claim: a message is marked sent together with the send, so a worker that dies
- * before committing leaves it queued, and no second worker can hold it at the same time.
+ * Hands one claimed (`sending`) message to the mailer and records what the server said. The
+ * claim was committed first, so a worker that dies here leaves the row `sending`: possibly
+ * delivered, and never sent again without an admin's retry.
  */
 @Injectable()
 export class MessageDeliveryService {

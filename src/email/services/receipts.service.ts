@@ -70,9 +70,7 @@ export class ReceiptsService implements OnModuleInit {
       })
       .orIgnore()
       .execute();
-    await this.db.transaction(async (manager) => {
-      const message = await claimReceipt(manager, tenantId, orderId);
-      if (message) await this.delivery.deliver(manager, message, tenant);
-    });
+    const message = await claimReceipt(this.db.manager, tenantId, orderId);
+    if (message) await this.delivery.deliver(this.db.manager, message, tenant);
   }
 }
