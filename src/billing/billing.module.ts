@@ -1,13 +1,18 @@
 import { Module } from '@nestjs/common';
 import { ClubModule } from '../club/club.module';
+import { PaymentLinksModule } from '../payment-links/payment-links.module';
 import { BalancesController } from './controllers/balances.controller';
+import { CheckoutController } from './controllers/checkout.controller';
+import { FirstPaymentLinkController } from './controllers/first-payment-link.controller';
+import { FirstPaymentService } from './services/first-payment.service';
+import { ThanksService } from './services/thanks.service';
 import { BalancesService } from './services/balances.service';
 import { OverpaymentsService } from './services/overpayments.service';
 
 @Module({
-  imports: [ClubModule],
-  controllers: [BalancesController],
-  providers: [OverpaymentsService, BalancesService],
+  imports: [ClubModule, PaymentLinksModule],
+  controllers: [BalancesController, FirstPaymentLinkController, CheckoutController],
+  providers: [OverpaymentsService, BalancesService, FirstPaymentService, ThanksService],
   exports: [OverpaymentsService, BalancesService],
 })
 export class BillingModule {}

@@ -168,8 +168,7 @@ export class PaymentLinksService implements OnModuleInit {
 
     const link = await this.db.transaction(async (manager) => {
       const locked = await orderRecords.find(manager, club.tenantId, order.id, { lock: true });
-      if (!isOrderOwed(locked.status))
-        throw new DomainException('invalid_state', `Order ${order.id} was paid meanwhile`);
+      if (!isOrderOwed(locked.status)) return undefined;
       await manager
         .createQueryBuilder()
         .insert()
@@ -197,6 +196,11 @@ export class PaymentLinksService implements OnModuleInit {
       });
       return manager.findOneByOrFail(PaymentLink, { stripePaymentLinkId: stripeLink.id });
     });
+    if (!link) {
+      // Paid while this link was being made: it must never take a second payment.
+      await this.stripe.deactivatePaymentLink(stripeLink.id);
+      throw new DomainException('invalid_state', `Order ${order.id} was paid meanwhile`);
+    }
     return { link: PaymentLinkResponse.of(link), created: true };
   }
 
@@ -210,6 +214,12 @@ export class PaymentLinksService implements OnModuleInit {
       await this.audit.record(manager, club, 'payment_link.deactivated', `payment_link:${id}`);
     });
     return this.get(club, id);
+  }
+
+  /** Retires the order's active link, if it has one (the order is being replaced). */
+  async deactivateForOrder(club: ClubContext, orderId: number): Promise<void> {
+    const active = await this.db.manager.findOneBy(PaymentLink, { tenantId: club.tenantId, orderId, status: 'active' });
+    if (active) await this.deactivate(club, active.id);
   }
 
   /**

@@ -1,0 +1,188 @@
+import request from 'supertest';
+import type { StripeEmulator } from '../src/stripe-emulator';
+import { createTestApp, TestApp } from './support/app';
+import { factories, TestClub } from './support/factories';
+import { startStripeEmulator } from './support/stripe';
+
+describe('monthly first payment', () => {
+  let stripe: StripeEmulator;
+  let t: TestApp;
+  let club: TestClub;
+
+  beforeAll(async () => {
+    stripe = await startStripeEmulator();
+    t = await createTestApp({ stripe });
+    club = await factories(t.db).club();
+    await factories(t.db).product(club.tenant.id, {
+      name: 'Monthly dues',
+      category: 'monthly',
+      priceCents: 12500,
+    });
+  });
+  afterAll(async () => {
+    await stripe.waitForDeliveries();
+    await t.close();
+    await stripe.close();
+  });
+
+  async function signedPlayer(
+    overrides: {
+      monthlyFeeCents?: number | null;
+      contractStatus?: 'signed' | 'pending' | 'terminated';
+    } = {},
+  ) {
+    const team = await factories(t.db).team(club.tenant.id, { monthlyFeeCents: 9500 });
+    return factories(t.db).player(club.tenant.id, {
+      teamId: team.id,
+      contractStatus: 'signed',
+      ...overrides,
+    });
+  }
+  const linkOf = async (playerId: number) =>
+    (await t.as(club.apiKey).post(`/admin/players/${playerId}/first-payment-link`).expect(200)).body
+      .url as string;
+  const click = (url: string) => request(url).get('');
+  const monthlyOrders = (playerId: number) =>
+    t.db.query(`SELECT id, status, amount_cents FROM orders WHERE player_id = $1 ORDER BY id`, [
+      playerId,
+    ]) as Promise<{ id: number; status: string; amount_cents: number }[]>;
+
+  it('gives each player a public link with an unguessable token', async () => {
+    const player = await signedPlayer();
+    const url = await linkOf(player.id);
+    expect(url).toMatch(/\/checkout\/first-payment\?token=[0-9a-f]{64}$/);
+  });
+
+  it("a signed contract goes straight to Stripe's pay page for the team's flat fee; a second click reuses the link without calling Stripe", async () => {
+    const player = await signedPlayer();
+    const url = await linkOf(player.id);
+    const first = await click(url).expect(303);
+    expect(first.headers.location).toMatch(/\/b\/plink_/);
+    expect(await monthlyOrders(player.id)).toEqual([
+      expect.objectContaining({ status: 'pending', amount_cents: 9500 }),
+    ]);
+    const calls = stripe.requests.length;
+    const second = await click(url).expect(303);
+    expect(second.headers.location).toBe(first.headers.location);
+    expect(stripe.requests.length).toBe(calls);
+    const created = stripe.requests.find(
+      (r) => r.path === '/v1/payment_links' && r.params.payment_intent_data,
+    );
+    expect(created?.params).toMatchObject({
+      payment_intent_data: { setup_future_usage: 'off_session' },
+    });
+  });
+
+  it("charges the player's own fee override, never a prorated amount", async () => {
+    const player = await signedPlayer({ monthlyFeeCents: 6000 });
+    await click(await linkOf(player.id)).expect(303);
+    expect(await monthlyOrders(player.id)).toEqual([
+      expect.objectContaining({ amount_cents: 6000 }),
+    ]);
+  });
+
+  it('a fee changed between two clicks cancels the old order, retires its link and mints one at the new fee', async () => {
+    const player = await signedPlayer();
+    const url = await linkOf(player.id);
+    const before = (await click(url).expect(303)).headers.location;
+    await t.db.query('UPDATE players SET monthly_fee_cents = 7000 WHERE id = $1', [player.id]);
+    const after = (await click(url).expect(303)).headers.location;
+    expect(after).not.toBe(before);
+    expect((await monthlyOrders(player.id)).map((o) => [o.status, o.amount_cents])).toEqual([
+      ['cancelled', 9500],
+      ['pending', 7000],
+    ]);
+    const [old] = await t.db.query(`SELECT status FROM payment_links WHERE url = $1`, [before]);
+    expect(old.status).toBe('deactivated');
+  });
+
+  it('two clicks at once create one order and one link', async () => {
+    const player = await signedPlayer();
+    const url = await linkOf(player.id);
+    const [a, b] = await Promise.all([click(url), click(url)]);
+    expect([a.status, b.status]).toEqual([303, 303]);
+    expect(a.headers.location).toBe(b.headers.location);
+    expect(await monthlyOrders(player.id)).toHaveLength(1);
+  });
+
+  it('an order paid while its new link is being minted is never charged twice: that link is closed at once', async () => {
+    const player = await signedPlayer();
+    const url = await linkOf(player.id);
+    stripe.injectFault({
+      method: 'POST',
+      path: '/v1/payment_links',
+      kind: 'latency',
+      latencyMs: 800,
+    });
+    const clicking = click(url).then((res) => res); // supertest sends only once awaited
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await t.db.query(
+      `UPDATE orders SET status = 'paid', paid_at = now(), amount_paid_cents = amount_cents WHERE player_id = $1`,
+      [player.id],
+    );
+    const res = await clicking;
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Already paid');
+    const minted = stripe.requests.filter(
+      (r) => r.path === '/v1/payment_links' && r.method === 'POST',
+    );
+    const last = minted[minted.length - 1];
+    expect(
+      stripe.requests.some(
+        (r) =>
+          r.method === 'POST' &&
+          r.path.startsWith('/v1/payment_links/') &&
+          r.params.active === 'false',
+      ),
+    ).toBe(true);
+    expect(last).toBeDefined();
+    const [{ count }] = await t.db.query(
+      `SELECT count(*)::int AS count FROM payment_links WHERE player_id = $1 AND status = 'active'`,
+      [player.id],
+    );
+    expect(count).toBe(0);
+  });
+
+  it('explains, without any detail about others, a contract not signed, a terminated one, an unknown or tampered token, and a paid month (A4)', async () => {
+    const pending = await signedPlayer({ contractStatus: 'pending' });
+    const terminated = await signedPlayer({ contractStatus: 'terminated' });
+    const notSigned = await click(await linkOf(pending.id)).expect(200);
+    expect(notSigned.text).toContain('contract is not signed');
+    expect(notSigned.text).not.toContain(pending.name);
+    const ended = await click(await linkOf(terminated.id)).expect(200);
+    expect(ended.text).toContain('Not ready for payment');
+    expect(await monthlyOrders(pending.id)).toEqual([]);
+
+    const real = await linkOf((await signedPlayer()).id);
+    const tampered = real.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
+    for (const url of [
+      tampered,
+      real.replace(/token=.*/, 'token=abc'),
+      real.replace(/\?token=.*/, ''),
+    ]) {
+      const res = await click(url).expect(404);
+      expect(res.text).toContain('This link does not work');
+      expect(res.text).not.toContain(club.tenant.name);
+    }
+
+    const paid = await signedPlayer();
+    const paidUrl = await linkOf(paid.id);
+    await click(paidUrl).expect(303);
+    await t.db.query(`UPDATE orders SET status = 'paid', paid_at = now() WHERE player_id = $1`, [
+      paid.id,
+    ]);
+    expect((await click(paidUrl).expect(200)).text).toContain('Already paid');
+  });
+
+  it('after paying, the thank-you page confirms the item; an unknown session gets a general thank-you', async () => {
+    const player = await signedPlayer();
+    const payPage = (await click(await linkOf(player.id)).expect(303)).headers.location as string;
+    const session = await stripe.pay(/plink_\w+/.exec(payPage)![0]);
+    await stripe.waitForDeliveries();
+    const thanks = await t.http().get(`/checkout/thanks?session_id=${session.id}`).expect(200);
+    expect(thanks.text).toContain('Your payment for Monthly dues was received');
+    const unknown = await t.http().get('/checkout/thanks?session_id=cs_unknown').expect(200);
+    expect(unknown.text).toContain('Thank you!');
+    expect(unknown.text).not.toContain('Monthly dues');
+  });
+});
