@@ -218,7 +218,11 @@ export class PaymentLinksService implements OnModuleInit {
 
   /** Retires the order's active link, if it has one (the order is being replaced). */
   async deactivateForOrder(club: ClubContext, orderId: number): Promise<void> {
-    const active = await this.db.manager.findOneBy(PaymentLink, { tenantId: club.tenantId, orderId, status: 'active' });
+    const active = await this.db.manager.findOneBy(PaymentLink, {
+      tenantId: club.tenantId,
+      orderId,
+      status: 'active',
+    });
     if (active) await this.deactivate(club, active.id);
   }
 
