@@ -2,6 +2,7 @@ import { CreateClubSchema1763769600000 } from './1763769600000-CreateClubSchema'
 import { PaymentsInbox1763856000000 } from './1763856000000-PaymentsInbox';
 import { EmailMessageContent1764028800000 } from './1764028800000-EmailMessageContent';
 import { MessageSendingState1764115200000 } from './1764115200000-MessageSendingState';
+import { TournamentOrders1764205200000 } from './1764205200000-TournamentOrders';
 
 /** Every migration the code knows, oldest first. A new migration is added here too. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   PaymentsInbox1763856000000,
   EmailMessageContent1764028800000,
   MessageSendingState1764115200000,
+  TournamentOrders1764205200000,
 ];

@@ -11,6 +11,7 @@ import { MailModule } from './mail/mail.module';
 import { PaymentLinksModule } from './payment-links/payment-links.module';
 import { SeedModule } from './seed/seed.module';
 import { StripeModule } from './stripe/stripe.module';
+import { TournamentModule } from './tournament/tournament.module';
 
 export interface CoreOptions {
   databaseUrl: string;
@@ -42,6 +43,7 @@ export class CoreModule {
         PaymentLinksModule,
         BillingModule,
         EmailModule,
+        TournamentModule,
         SeedModule,
       ],
       exports: [ClubModule, PaymentLinksModule, BillingModule, EmailModule, SeedModule],

@@ -69,11 +69,22 @@ const CLUB_TABLES = [
   'products',
   'orders',
   'payment_links',
+  'tournaments',
+  'tournament_teams',
+  'tournament_commitments',
+  'tournament_orders',
   'audit_log',
 ] as const;
 
 type Resource =
-  'parents' | 'teams' | 'players' | 'products' | 'orders' | 'payment-links' | 'blasts';
+  | 'parents'
+  | 'teams'
+  | 'players'
+  | 'products'
+  | 'orders'
+  | 'payment-links'
+  | 'blasts'
+  | 'tournaments';
 type FullClub = Awaited<ReturnType<ReturnType<typeof factories>['fullClub']>>;
 
 const label = (route: Pick<Route, 'method' | 'path'>) =>
@@ -100,6 +111,7 @@ function idsOf(club: FullClub): Record<Resource, number> {
     orders: club.order.id,
     'payment-links': club.paymentLink.id,
     blasts: club.blast.id,
+    tournaments: club.tournament.id,
   };
 }
 
@@ -294,7 +306,13 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
       orders: { notes: 'changed by club A' },
       'payment-links': {},
       blasts: {},
+      tournaments: { name: 'Renamed by club A', location: 'Elsewhere' },
     };
+    /** POST routes whose body must name the club's own rows to get past validation. */
+    const postBodies = (own: FullClub): Record<string, object> => ({
+      '/admin/tournaments/{id}/teams': { team_id: own.team.id, product_id: own.product.id },
+      '/admin/tournaments/{id}/commitments': { player_id: own.player.id, status: 'committed' },
+    });
 
     beforeAll(async () => {
       const f = factories(t.db);
@@ -321,16 +339,16 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
     };
 
     /** The body a route is sent in these tests: a valid change for PATCH, none to speak of otherwise. */
-    const bodyOf = (route: Route): object | undefined =>
+    const bodyOf = (route: Route, own: FullClub): object | undefined =>
       route.method === 'patch' || route.method === 'put'
         ? (patchBodies[resourceOf(route.path, 'id') as Resource] ?? {})
         : route.method === 'post'
-          ? {}
+          ? (postBodies(own)[route.path] ?? {})
           : undefined;
 
-    function call(route: Route, url: string, apiKey: string) {
+    function call(route: Route, url: string, apiKey: string, own: FullClub = a) {
       const req = t.http()[route.method](url).set('Authorization', `Bearer ${apiKey}`);
-      const body = bodyOf(route);
+      const body = bodyOf(route, own);
       return body === undefined ? req : req.send(body);
     }
 
@@ -430,7 +448,7 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
         (x, y) => order.indexOf(x.method) - order.indexOf(y.method),
       )) {
         const url = fillPath(route.path, idsOf(c), unknownResource);
-        const res = await call(route, url, c.apiKey);
+        const res = await call(route, url, c.apiKey, c);
         const ok =
           route.method === 'get' || route.method === 'patch'
             ? res.status === 200

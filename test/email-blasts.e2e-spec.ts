@@ -99,14 +99,14 @@ describe('email blasts: each family mailed at most once per approval (E1–E6)',
       expect.objectContaining({ name: 'first_payment', available: false }),
       expect.objectContaining({
         name: 'tournament_committed',
-        available: false,
+        available: true,
         params: [expect.objectContaining({ name: 'tournament_id', required: true })],
       }),
     ]);
     await t
       .as(club.apiKey)
       .post('/admin/email/blasts')
-      .send({ query: 'tournament_committed', params: { tournament_id: 1 } })
+      .send({ query: 'tournament_committed', params: {} })
       .expect(400);
     await t
       .as(club.apiKey)

@@ -44,7 +44,7 @@ interface Route {
 }
 
 type FullClub = Awaited<ReturnType<ReturnType<typeof factories>['fullClub']>>;
-type Resource = 'parents' | 'teams' | 'players' | 'products' | 'orders';
+type Resource = 'parents' | 'teams' | 'players' | 'products' | 'orders' | 'tournaments';
 
 /** Every POST and PATCH admin route that exists today. */
 const KNOWN_WRITE_ROUTES = [
@@ -302,6 +302,7 @@ describe('input validation: bad input is a 400 naming the field, never a 500, an
     players: club.player.id,
     products: club.product.id,
     orders: club.order.id,
+    tournaments: club.tournament.id,
   });
   /** A route's path with the club's own id of the right kind, so only the input can be wrong. */
   const urlOf = (route: Route, id?: string) =>
@@ -658,6 +659,7 @@ describe('input validation: bad input is a 400 naming the field, never a 500, an
       players: fresh.player.id,
       products: fresh.product.id,
       orders: fresh.order.id,
+      tournaments: fresh.tournament.id,
     };
     // Creations first: the product PATCH archives the product an order needs.
     const ordered = [...jsonRoutes()].sort(

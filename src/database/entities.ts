@@ -11,6 +11,10 @@ import { EmailBlast } from '../email/entities/email-blast.entity';
 import { EmailMessage } from '../email/entities/email-message.entity';
 import { PaymentLink } from '../payment-links/entities/payment-link.entity';
 import { ProductPrice } from '../payment-links/entities/product-price.entity';
+import { TournamentCommitment } from '../tournament/entities/tournament-commitment.entity';
+import { TournamentOrder } from '../tournament/entities/tournament-order.entity';
+import { TournamentTeam } from '../tournament/entities/tournament-team.entity';
+import { Tournament } from '../tournament/entities/tournament.entity';
 import { StripeEvent } from '../webhooks/entities/stripe-event.entity';
 
 export const entities = [
@@ -28,4 +32,8 @@ export const entities = [
   Overpayment,
   EmailBlast,
   EmailMessage,
+  Tournament,
+  TournamentTeam,
+  TournamentCommitment,
+  TournamentOrder,
 ];

@@ -1,11 +1,18 @@
 import { EntityManager } from 'typeorm';
 import { outstandingBalances } from '../billing/outstanding-balances.query';
 import { DomainException } from '../common/errors/domain.exception';
+import { tournamentCommittedFamilies } from '../tournament/tournament-committed.query';
+import { tournamentRecords } from '../tournament/services/tournaments.service';
 import type { MailBrand } from '../mail/mail-templates';
 import type { BrandedMailer, RenderedMail } from '../mail/branded-mailer.service';
 
 /** Why a family found by a query gets no message. */
-export type SkipReason = 'no_email' | 'recently_sent' | 'mixed_currencies';
+export type SkipReason =
+  | 'no_email'
+  | 'recently_sent'
+  | 'mixed_currencies'
+  /** Committed, but the tournament's checkout links have not made an unpaid order and link yet. */
+  | 'no_tournament_order';
 
 /** One family a query found, and what its message would say. */
 export interface BlastFamily {
@@ -88,6 +95,59 @@ const outstandingBalancesQuery: BlastQuery = {
   },
 };
 
+const tournamentCommittedQuery: BlastQuery = {
+  name: 'tournament_committed',
+  description: "Players committed to a tournament: the pay link of each player's tournament order.",
+  emailType: 'tournament_committed',
+  params: [
+    { name: 'tournament_id', type: 'integer', required: true, description: 'The tournament' },
+  ],
+  skipsRecentlySent: true,
+  available: true,
+  async families(manager, tenantId, params, filter) {
+    const tournament = await tournamentRecords.find(
+      manager,
+      tenantId,
+      params.tournament_id as number,
+    );
+    const families = await tournamentCommittedFamilies(manager, tenantId, tournament.id, filter);
+    return families.map((family) => {
+      const currencies = new Set(family.items.map((item) => item.currency));
+      const skip: SkipReason | undefined = !family.email
+        ? 'no_email'
+        : family.items.length === 0
+          ? 'no_tournament_order'
+          : currencies.size !== 1
+            ? 'mixed_currencies'
+            : undefined;
+      return {
+        parentId: family.parent_id,
+        parentName: family.parent_name,
+        email: family.email,
+        digest: family.digest,
+        skip,
+        render: (mailer, club, banner) =>
+          mailer.render('statement', {
+            tenant: club,
+            banner,
+            data: {
+              parentName: family.parent_name,
+              currency: family.items[0]?.currency ?? 'usd',
+              totalCents: family.items.reduce((sum, item) => sum + item.amount_cents, 0),
+              items: family.items.map((item) => ({
+                playerName: item.player_name,
+                itemName: `${item.item} (${tournament.name})`,
+                amountCents: item.amount_cents,
+                currency: item.currency,
+                payUrl: item.pay_url,
+              })),
+            },
+          }),
+      };
+    });
+  },
+};
+
 /**
  * Registered so the admin sees them with their parameters; their data (first-payment links,
  * tournament orders) comes with the first-payment and tournament issues, and until then they
@@ -122,12 +182,7 @@ export const BLAST_QUERIES: readonly BlastQuery[] = [
     'first_payment',
     [],
   ),
-  notYetAvailable(
-    'tournament_committed',
-    "Players committed to a tournament: the pay link of each player's tournament order.",
-    'tournament_committed',
-    [{ name: 'tournament_id', type: 'integer', required: true, description: 'The tournament' }],
-  ),
+  tournamentCommittedQuery,
 ];
 
 export const BLAST_QUERY_NAMES = BLAST_QUERIES.map((query) => query.name);

@@ -10,6 +10,9 @@ import { Team } from '../../src/club/entities/team.entity';
 import { Tenant } from '../../src/club/entities/tenant.entity';
 import { EmailBlast } from '../../src/email/entities/email-blast.entity';
 import { PaymentLink } from '../../src/payment-links/entities/payment-link.entity';
+import { TournamentCommitment } from '../../src/tournament/entities/tournament-commitment.entity';
+import { TournamentTeam } from '../../src/tournament/entities/tournament-team.entity';
+import { Tournament } from '../../src/tournament/entities/tournament.entity';
 
 const unique = () => randomBytes(4).toString('hex');
 
@@ -134,6 +137,31 @@ export function factories(db: DataSource) {
         ...overrides,
       });
     },
+    /** A tournament the team plays in for the product, with the player committed. */
+    async tournament(
+      tenantId: number,
+      entry: { teamId: number; productId: number; playerId: number },
+    ): Promise<Tournament> {
+      const tournament = await db.getRepository(Tournament).save({
+        tenantId,
+        name: `Tournament ${unique()}`,
+        startsOn: '2026-12-05',
+        location: 'Civic Arena',
+      });
+      await db.getRepository(TournamentTeam).save({
+        tenantId,
+        tournamentId: tournament.id,
+        teamId: entry.teamId,
+        productId: entry.productId,
+      });
+      await db.getRepository(TournamentCommitment).save({
+        tenantId,
+        tournamentId: tournament.id,
+        playerId: entry.playerId,
+        status: 'committed',
+      });
+      return tournament;
+    },
     /** A club with one of everything, for tests that need ids of every kind. */
     async fullClub(): Promise<
       TestClub & {
@@ -144,6 +172,7 @@ export function factories(db: DataSource) {
         order: Order;
         paymentLink: PaymentLink;
         blast: EmailBlast;
+        tournament: Tournament;
       }
     > {
       const club = await f.club();
@@ -157,7 +186,12 @@ export function factories(db: DataSource) {
         await f.order(tenantId, { playerId: player.id, productId: product.id }),
       );
       const blast = await f.blast(tenantId);
-      return { ...club, parent, team, player, product, order, paymentLink, blast };
+      const tournament = await f.tournament(tenantId, {
+        teamId: team.id,
+        productId: product.id,
+        playerId: player.id,
+      });
+      return { ...club, parent, team, player, product, order, paymentLink, blast, tournament };
     },
   };
   return f;

@@ -1,0 +1,167 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ClubContext } from '../../club/auth/club-context';
+import { isOrderOwed } from '../../club/entities/order-status';
+import type { OrderStatus } from '../../club/entities/order.entity';
+import { OrdersService } from '../../club/services/orders.service';
+import { PaymentLinkResponse } from '../../payment-links/dtos/payment-link.dto';
+import { PaymentLink } from '../../payment-links/entities/payment-link.entity';
+import { PaymentLinksService } from '../../payment-links/services/payment-links.service';
+import type {
+  TournamentCancellation,
+  TournamentCheckoutItem,
+  TournamentCheckoutLinksResponse,
+} from '../dtos/tournament.dto';
+import type { CommitmentStatus } from '../entities/tournament-commitment.entity';
+import { tournamentRecords } from './tournaments.service';
+
+/** Advisory-lock namespace of a tournament's checkout-links run (the second key is its id). */
+const CHECKOUT_LOCK_SPACE = 730_001;
+
+interface Place {
+  player_id: number;
+  commitment: CommitmentStatus;
+  team_id: number | null;
+  product_id: number | null;
+  order_id: number | null;
+  order_status: OrderStatus | null;
+}
+
+/**
+ * One pending order and pay link per committed player, for the product of the player's
+ * team in the tournament. Re-running finds each player's order in `tournament_orders`, so
+ * it changes nothing; a player who declined since has the unpaid order cancelled.
+ */
+@Injectable()
+export class TournamentCheckoutService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly orders: OrdersService,
+    private readonly paymentLinks: PaymentLinksService,
+  ) {}
+
+  async checkoutLinks(
+    club: ClubContext,
+    tournamentId: number,
+  ): Promise<TournamentCheckoutLinksResponse> {
+    await tournamentRecords.find(this.db.manager, club.tenantId, tournamentId);
+    // The run calls Stripe and other services' transactions, so one session-level lock on a
+    // dedicated connection serialises concurrent runs of the same tournament.
+    const lockHolder = this.db.createQueryRunner();
+    await lockHolder.connect();
+    try {
+      await lockHolder.query('SELECT pg_advisory_lock($1, $2)', [
+        CHECKOUT_LOCK_SPACE,
+        tournamentId,
+      ]);
+      return await this.run(club, tournamentId);
+    } finally {
+      await lockHolder
+        .query('SELECT pg_advisory_unlock($1, $2)', [CHECKOUT_LOCK_SPACE, tournamentId])
+        .finally(() => lockHolder.release());
+    }
+  }
+
+  private async run(
+    club: ClubContext,
+    tournamentId: number,
+  ): Promise<TournamentCheckoutLinksResponse> {
+    const result: TournamentCheckoutLinksResponse = { data: [], cancelled: [], skipped: [] };
+    for (const place of await this.places(club.tenantId, tournamentId)) {
+      const plays = place.commitment === 'committed' && place.product_id !== null;
+      if (plays) {
+        result.data.push(await this.bill(club, tournamentId, place));
+        continue;
+      }
+      if (place.commitment === 'committed')
+        result.skipped.push({ player_id: place.player_id, reason: 'not_on_a_tournament_team' });
+      if (place.order_id !== null && place.order_status && isOrderOwed(place.order_status))
+        result.cancelled.push(await this.withdraw(club, place.player_id, place.order_id));
+    }
+    return result;
+  }
+
+  private async bill(
+    club: ClubContext,
+    tournamentId: number,
+    place: Place,
+  ): Promise<TournamentCheckoutItem> {
+    let orderId = place.order_id;
+    let orderStatus = place.order_status;
+    let created = false;
+    if (orderId === null || orderStatus === 'cancelled') {
+      const order = await this.orders.create(club, {
+        player_id: place.player_id,
+        product_id: place.product_id!,
+      });
+      await this.db.query(
+        `INSERT INTO tournament_orders (tenant_id, tournament_id, player_id, order_id)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT ON CONSTRAINT tournament_orders_tournament_player_key
+         DO UPDATE SET order_id = EXCLUDED.order_id`,
+        [club.tenantId, tournamentId, place.player_id, order.id],
+      );
+      orderId = order.id;
+      orderStatus = order.status;
+      created = true;
+    }
+    let link: PaymentLinkResponse | null;
+    if (isOrderOwed(orderStatus!)) {
+      const minted = await this.paymentLinks.mintForOrder(club, orderId);
+      link = minted.link;
+      created ||= minted.created;
+    } else {
+      link = await this.latestLink(club.tenantId, orderId);
+    }
+    return {
+      player_id: place.player_id,
+      team_id: place.team_id!,
+      order_id: orderId,
+      order_status: orderStatus!,
+      link,
+      created,
+    };
+  }
+
+  /** The player no longer plays: the link stops taking money first, then the order is cancelled. */
+  private async withdraw(
+    club: ClubContext,
+    playerId: number,
+    orderId: number,
+  ): Promise<TournamentCancellation> {
+    const active = await this.db.manager.findOneBy(PaymentLink, {
+      tenantId: club.tenantId,
+      orderId,
+      status: 'active',
+    });
+    if (active) await this.paymentLinks.deactivate(club, active.id);
+    await this.orders.cancel(club, orderId);
+    return { player_id: playerId, order_id: orderId, deactivated_link_id: active?.id ?? null };
+  }
+
+  private async latestLink(tenantId: number, orderId: number): Promise<PaymentLinkResponse | null> {
+    const link = await this.db.manager.findOne(PaymentLink, {
+      where: { tenantId, orderId },
+      order: { id: 'DESC' },
+    });
+    return link ? PaymentLinkResponse.of(link) : null;
+  }
+
+  private places(tenantId: number, tournamentId: number): Promise<Place[]> {
+    return this.db.query(
+      `SELECT c.player_id, c.status AS commitment, p.team_id, tt.product_id,
+              tor.order_id, o.status AS order_status
+         FROM tournament_commitments c
+         JOIN players p ON p.tenant_id = c.tenant_id AND p.id = c.player_id
+         LEFT JOIN tournament_teams tt
+           ON tt.tenant_id = c.tenant_id AND tt.tournament_id = c.tournament_id AND tt.team_id = p.team_id
+         LEFT JOIN tournament_orders tor
+           ON tor.tenant_id = c.tenant_id AND tor.tournament_id = c.tournament_id AND tor.player_id = c.player_id
+         LEFT JOIN orders o ON o.tenant_id = tor.tenant_id AND o.id = tor.order_id
+        WHERE c.tenant_id = $1 AND c.tournament_id = $2
+        ORDER BY c.player_id`,
+      [tenantId, tournamentId],
+    );
+  }
+}

@@ -1,0 +1,59 @@
+import { EntityManager } from 'typeorm';
+
+export interface TournamentFeeFamily {
+  parent_id: number;
+  parent_name: string;
+  email: string | null;
+  /** Each committed player's unpaid tournament fee that has a pay link. */
+  items: {
+    player_name: string;
+    item: string;
+    order_id: number;
+    amount_cents: number;
+    currency: string;
+    pay_url: string;
+  }[];
+  /** Committed players with no unpaid order and link yet (checkout links not run for them). */
+  players_without_link: string[];
+  digest: string;
+}
+
+/** Per family, the tournament fees of its committed players: one statement. */
+export async function tournamentCommittedFamilies(
+  manager: EntityManager,
+  tenantId: number,
+  tournamentId: number,
+  filter: { email?: string },
+): Promise<TournamentFeeFamily[]> {
+  return manager.query(
+    `WITH places AS (
+       SELECT par.id AS parent_id, par.name AS parent_name, par.email, p.name AS player_name,
+              pr.name AS item, o.id AS order_id, o.amount_cents, o.currency, pl.url AS pay_url
+         FROM tournament_commitments c
+         JOIN players p ON p.tenant_id = c.tenant_id AND p.id = c.player_id
+         JOIN parents par ON par.tenant_id = p.tenant_id AND par.id = p.parent_id
+         LEFT JOIN tournament_orders tor
+           ON tor.tenant_id = c.tenant_id AND tor.tournament_id = c.tournament_id AND tor.player_id = c.player_id
+         LEFT JOIN orders o
+           ON o.tenant_id = tor.tenant_id AND o.id = tor.order_id AND o.status IN ('pending', 'failed')
+         LEFT JOIN payment_links pl
+           ON pl.tenant_id = o.tenant_id AND pl.order_id = o.id AND pl.status = 'active'
+         LEFT JOIN products pr ON pr.tenant_id = o.tenant_id AND pr.id = o.product_id
+        WHERE c.tenant_id = $1 AND c.tournament_id = $2 AND c.status = 'committed'
+          AND ($3::text IS NULL OR lower(par.email) = lower($3))
+     )
+     SELECT parent_id, parent_name, email,
+            COALESCE(jsonb_agg(jsonb_build_object(
+              'player_name', player_name, 'item', item, 'order_id', order_id,
+              'amount_cents', amount_cents, 'currency', currency, 'pay_url', pay_url)
+              ORDER BY order_id) FILTER (WHERE pay_url IS NOT NULL), '[]') AS items,
+            COALESCE(array_agg(player_name ORDER BY player_name) FILTER (WHERE pay_url IS NULL), '{}')
+              AS players_without_link,
+            md5(COALESCE(string_agg(order_id || ':' || amount_cents || ':' || currency || ':' || pay_url,
+              ',' ORDER BY order_id), '')) AS digest
+       FROM places
+      GROUP BY parent_id, parent_name, email
+      ORDER BY parent_id`,
+    [tenantId, tournamentId, filter.email ?? null],
+  );
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ClubModule } from '../club/club.module';
+import { PaymentLinksModule } from '../payment-links/payment-links.module';
+import { TournamentsController } from './controllers/tournaments.controller';
+import { TournamentBillingService } from './services/tournament-billing.service';
+import { TournamentCheckoutService } from './services/tournament-checkout.service';
+import { TournamentsService } from './services/tournaments.service';
+
+@Module({
+  imports: [ClubModule, PaymentLinksModule],
+  controllers: [TournamentsController],
+  providers: [TournamentsService, TournamentCheckoutService, TournamentBillingService],
+})
+export class TournamentModule {}
