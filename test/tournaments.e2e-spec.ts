@@ -160,6 +160,20 @@ describe('tournaments: one fee order and pay link per committed player', () => {
     for (const player of players) expect(await ordersOf(club, player.id)).toHaveLength(1);
   });
 
+  it('a run interrupted after making an order but before recording it is finished by the next run without a second order', async () => {
+    const { club, fee, players, tournament } = await tournamentWithTeam();
+    await answer(club, tournament.id, players[0].id, 'committed');
+    // What an interrupted run leaves: the player's fee order exists, tournament_orders knows nothing.
+    const orphan = await factories(t.db).order(club.tenant.id, {
+      playerId: players[0].id,
+      productId: fee.id,
+      amountCents: 7_500,
+    });
+    const run = await checkoutLinks(club, tournament.id);
+    expect(run.data.map((item) => item.order_id)).toEqual([orphan.id]);
+    expect(await ordersOf(club, players[0].id)).toHaveLength(1);
+  });
+
   it('run concurrently twice creates one order per player', async () => {
     const { club, players, tournament } = await tournamentWithTeam();
     for (const player of players) await answer(club, tournament.id, player.id, 'committed');

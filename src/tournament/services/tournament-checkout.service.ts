@@ -82,6 +82,21 @@ export class TournamentCheckoutService {
     return result;
   }
 
+  private async unrecordedOrder(
+    tenantId: number,
+    playerId: number,
+    productId: number,
+  ): Promise<{ id: number; status: OrderStatus } | undefined> {
+    const rows = (await this.db.query(
+      `SELECT o.id, o.status FROM orders o
+       WHERE o.tenant_id = $1 AND o.player_id = $2 AND o.product_id = $3 AND o.status IN ('pending', 'failed')
+         AND NOT EXISTS (SELECT 1 FROM tournament_orders t WHERE t.tenant_id = o.tenant_id AND t.order_id = o.id)
+       ORDER BY o.id LIMIT 1`,
+      [tenantId, playerId, productId],
+    )) as { id: number; status: OrderStatus }[];
+    return rows[0];
+  }
+
   private async bill(
     club: ClubContext,
     tournamentId: number,
@@ -91,10 +106,14 @@ export class TournamentCheckoutService {
     let orderStatus = place.order_status;
     let created = false;
     if (orderId === null || orderStatus === 'cancelled') {
-      const order = await this.orders.create(club, {
-        player_id: place.player_id,
-        product_id: place.product_id!,
-      });
+      // A run interrupted between making the order and recording it left an unrecorded owed
+      // order for this fee: adopt it rather than bill the family twice.
+      const order =
+        (await this.unrecordedOrder(club.tenantId, place.player_id, place.product_id!)) ??
+        (await this.orders.create(club, {
+          player_id: place.player_id,
+          product_id: place.product_id!,
+        }));
       await this.db.query(
         `INSERT INTO tournament_orders (tenant_id, tournament_id, player_id, order_id)
          VALUES ($1, $2, $3, $4)
