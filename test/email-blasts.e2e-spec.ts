@@ -96,7 +96,7 @@ describe('email blasts: each family mailed at most once per approval (E1–E6)',
     const res = await t.as(club.apiKey).get('/admin/email/queries').expect(200);
     expect(res.body.data).toEqual([
       expect.objectContaining({ name: 'outstanding_balances', available: true, params: [] }),
-      expect.objectContaining({ name: 'first_payment', available: false }),
+      expect.objectContaining({ name: 'first_payment', available: true, params: [] }),
       expect.objectContaining({
         name: 'tournament_committed',
         available: true,

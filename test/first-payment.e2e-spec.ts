@@ -174,6 +174,41 @@ describe('monthly first payment', () => {
     expect((await click(paidUrl).expect(200)).text).toContain('Already paid');
   });
 
+  it('the first_payment blast gives each family one message with a first-month link per signed, unpaid player', async () => {
+    const other = await factories(t.db).club();
+    await factories(t.db).product(other.tenant.id, { name: 'Monthly dues', category: 'monthly' });
+    const team = await factories(t.db).team(other.tenant.id, { monthlyFeeCents: 8000 });
+    const parent = await factories(t.db).parent(other.tenant.id, { name: 'Avery Lee' });
+    const make = (name: string, contractStatus: 'signed' | 'pending') =>
+      factories(t.db).player(other.tenant.id, {
+        parentId: parent.id,
+        teamId: team.id,
+        name,
+        contractStatus,
+      });
+    await make('Maya Lee', 'signed');
+    await make('Noa Lee', 'signed');
+    await make('Kai Lee', 'pending');
+    const preview = (
+      await t
+        .as(other.apiKey)
+        .post('/admin/email/blasts')
+        .send({ query: 'first_payment' })
+        .expect(201)
+    ).body;
+    expect(preview.recipient_count).toBe(1);
+    const html: string = preview.sample.html;
+    expect(html).toContain('Maya Lee');
+    expect(html).toContain('Noa Lee');
+    expect(html).not.toContain('Kai Lee');
+    const links = [...html.matchAll(/href="([^"]*first-payment[^"]*)"/g)].map((m) =>
+      m[1].replace(/&#x3D;/g, '='),
+    );
+    expect(new Set(links).size).toBe(2);
+    const res = await request(links[0]).get('').expect(303);
+    expect(res.headers.location).toMatch(/\/b\/plink_/);
+  });
+
   it('after paying, the thank-you page confirms the item; an unknown session gets a general thank-you', async () => {
     const player = await signedPlayer();
     const payPage = (await click(await linkOf(player.id)).expect(303)).headers.location as string;

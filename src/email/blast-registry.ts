@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { firstPaymentFamilies } from '../billing/first-payment-families.query';
 import { outstandingBalances } from '../billing/outstanding-balances.query';
 import { DomainException } from '../common/errors/domain.exception';
 import { tournamentCommittedFamilies } from '../tournament/tournament-committed.query';
@@ -33,6 +34,11 @@ export interface BlastQueryParam {
   description: string;
 }
 
+/** What a query needs from configuration to write its links. */
+export interface BlastContext {
+  publicBaseUrl: string;
+}
+
 export interface BlastQuery {
   name: string;
   description: string;
@@ -48,6 +54,7 @@ export interface BlastQuery {
     tenantId: number,
     params: Record<string, unknown>,
     filter: { email?: string },
+    context: BlastContext,
   ): Promise<BlastFamily[]>;
 }
 
@@ -87,6 +94,53 @@ const outstandingBalancesQuery: BlastQuery = {
                 amountCents: item.amount_cents,
                 currency: item.currency,
                 payUrl: item.pay_url,
+              })),
+            },
+          }),
+      };
+    });
+  },
+};
+
+const firstPaymentQuery: BlastQuery = {
+  name: 'first_payment',
+  description:
+    "Players with a signed contract and no paid monthly order: each player's first-month pay link.",
+  emailType: 'first_payment',
+  params: [],
+  skipsRecentlySent: true,
+  available: true,
+  async families(manager, tenantId, _params, filter, context) {
+    const families = await firstPaymentFamilies(manager, tenantId, filter);
+    return families.map((family) => {
+      const currencies = new Set(family.players.map((player) => player.currency));
+      const skip: SkipReason | undefined = !family.email
+        ? 'no_email'
+        : currencies.size !== 1
+          ? 'mixed_currencies'
+          : undefined;
+      return {
+        parentId: family.parent_id,
+        parentName: family.parent_name,
+        email: family.email,
+        digest: family.digest,
+        skip,
+        // One message per family: each player's first month, each with its own pay link
+        // (the public first-payment link, which re-checks the contract at the click).
+        render: (mailer, club, banner) =>
+          mailer.render('statement', {
+            tenant: club,
+            banner,
+            data: {
+              parentName: family.parent_name,
+              currency: family.players[0].currency,
+              totalCents: family.players.reduce((sum, player) => sum + player.fee_cents, 0),
+              items: family.players.map((player) => ({
+                playerName: player.player_name,
+                itemName: `${player.item} (first month)`,
+                amountCents: player.fee_cents,
+                currency: player.currency,
+                payUrl: `${context.publicBaseUrl}/checkout/first-payment?token=${player.token}`,
               })),
             },
           }),
@@ -148,40 +202,9 @@ const tournamentCommittedQuery: BlastQuery = {
   },
 };
 
-/**
- * Registered so the admin sees them with their parameters; their data (first-payment links,
- * tournament orders) comes with the first-payment and tournament issues, and until then they
- * answer 400 "not available yet" rather than mailing from a guess.
- */
-function notYetAvailable(
-  name: string,
-  description: string,
-  emailType: string,
-  params: BlastQueryParam[],
-): BlastQuery {
-  return {
-    name,
-    description,
-    emailType,
-    params,
-    skipsRecentlySent: true,
-    available: false,
-    families() {
-      throw new DomainException('validation_failed', `The ${name} query is not available yet`, [
-        { field: 'query', problems: ['is not available yet'] },
-      ]);
-    },
-  };
-}
-
 export const BLAST_QUERIES: readonly BlastQuery[] = [
   outstandingBalancesQuery,
-  notYetAvailable(
-    'first_payment',
-    "Players with a signed contract and no paid monthly order: the first month's pay link.",
-    'first_payment',
-    [],
-  ),
+  firstPaymentQuery,
   tournamentCommittedQuery,
 ];
 

@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { ClubContext } from '../../club/auth/club-context';
 import { Tenant } from '../../club/entities/tenant.entity';
 import { DomainException } from '../../common/errors/domain.exception';
-import { mailConfig } from '../../config';
+import { appConfig, type AppConfig, mailConfig } from '../../config';
 import type { MailConfig } from '../../config';
 import { JobsService } from '../../jobs/jobs.service';
 import { BrandedMailer } from '../../mail/branded-mailer.service';
@@ -55,6 +55,7 @@ export class BlastsService implements OnModuleInit {
     private readonly jobs: JobsService,
     private readonly delivery: MessageDeliveryService,
     @Inject(mailConfig.KEY) private readonly config: MailConfig,
+    @Inject(appConfig.KEY) private readonly app: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -216,9 +217,13 @@ export class BlastsService implements OnModuleInit {
     if (message?.html) return message.html;
     const { query, params } = blastQuery(blast.queryName, blast.params);
     const [family] = (
-      await query.families(this.db.manager, club.tenantId, params, {
-        email: blast.testEmail ?? undefined,
-      })
+      await query.families(
+        this.db.manager,
+        club.tenantId,
+        params,
+        { email: blast.testEmail ?? undefined },
+        { publicBaseUrl: this.app.publicBaseUrl },
+      )
     ).filter((candidate) => candidate.parentId === parentId);
     if (!family || message) throw DomainException.notFound('Message for parent', parentId);
     const tenant = await this.tenant(this.db.manager, club.tenantId);
@@ -246,9 +251,13 @@ export class BlastsService implements OnModuleInit {
     spec: BlastSpec,
   ): Promise<BlastPlan> {
     const { query, params } = blastQuery(spec.queryName, spec.params);
-    const families = await query.families(manager, tenantId, params, {
-      email: spec.testEmail ?? undefined,
-    });
+    const families = await query.families(
+      manager,
+      tenantId,
+      params,
+      { email: spec.testEmail ?? undefined },
+      { publicBaseUrl: this.app.publicBaseUrl },
+    );
     // A redirected blast is a rehearsal: it neither skips nor counts as the family's statement.
     const recent =
       query.skipsRecentlySent && !spec.force && !spec.redirectTo
