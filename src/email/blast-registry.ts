@@ -58,6 +58,52 @@ export interface BlastQuery {
   ): Promise<BlastFamily[]>;
 }
 
+/** One line of a statement-style message: a player's item and its pay link. */
+interface StatementLine {
+  playerName: string;
+  itemName: string;
+  amountCents: number;
+  currency: string;
+  payUrl: string;
+}
+
+/**
+ * A family whose message is the statement template: Player | Item | Amount | Pay Now. Every
+ * statement-style query shares these skip rules (no email; nothing to pay; one currency only).
+ */
+function statementFamily(
+  family: { parent_id: number; parent_name: string; email: string | null; digest: string },
+  lines: StatementLine[],
+  nothingToPay: SkipReason = 'no_email',
+): BlastFamily {
+  const currencies = new Set(lines.map((line) => line.currency));
+  const skip: SkipReason | undefined = !family.email
+    ? 'no_email'
+    : lines.length === 0
+      ? nothingToPay
+      : currencies.size !== 1
+        ? 'mixed_currencies'
+        : undefined;
+  return {
+    parentId: family.parent_id,
+    parentName: family.parent_name,
+    email: family.email,
+    digest: family.digest,
+    skip,
+    render: (mailer, club, banner) =>
+      mailer.render('statement', {
+        tenant: club,
+        banner,
+        data: {
+          parentName: family.parent_name,
+          currency: lines[0]?.currency ?? 'usd',
+          totalCents: lines.reduce((sum, line) => sum + line.amountCents, 0),
+          items: lines,
+        },
+      }),
+  };
+}
+
 const outstandingBalancesQuery: BlastQuery = {
   name: 'outstanding_balances',
   description: 'Every family that owes something with a Pay Now link: one statement per family.',
@@ -67,38 +113,18 @@ const outstandingBalancesQuery: BlastQuery = {
   available: true,
   async families(manager, tenantId, _params, filter) {
     const statements = await outstandingBalances(manager, tenantId, { email: filter.email });
-    return statements.map((statement) => {
-      const [total] = statement.totals;
-      const skip: SkipReason | undefined = !statement.email
-        ? 'no_email'
-        : statement.totals.length !== 1
-          ? 'mixed_currencies'
-          : undefined;
-      return {
-        parentId: statement.parent_id,
-        parentName: statement.parent_name,
-        email: statement.email,
-        digest: statement.digest,
-        skip,
-        render: (mailer, club, banner) =>
-          mailer.render('statement', {
-            tenant: club,
-            banner,
-            data: {
-              parentName: statement.parent_name,
-              currency: total.currency,
-              totalCents: total.amount_cents,
-              items: statement.items.map((item) => ({
-                playerName: item.player_name,
-                itemName: item.item,
-                amountCents: item.amount_cents,
-                currency: item.currency,
-                payUrl: item.pay_url,
-              })),
-            },
-          }),
-      };
-    });
+    return statements.map((statement) =>
+      statementFamily(
+        statement,
+        statement.items.map((item) => ({
+          playerName: item.player_name,
+          itemName: item.item,
+          amountCents: item.amount_cents,
+          currency: item.currency,
+          payUrl: item.pay_url,
+        })),
+      ),
+    );
   },
 };
 
@@ -112,40 +138,20 @@ const firstPaymentQuery: BlastQuery = {
   available: true,
   async families(manager, tenantId, _params, filter, context) {
     const families = await firstPaymentFamilies(manager, tenantId, filter);
-    return families.map((family) => {
-      const currencies = new Set(family.players.map((player) => player.currency));
-      const skip: SkipReason | undefined = !family.email
-        ? 'no_email'
-        : currencies.size !== 1
-          ? 'mixed_currencies'
-          : undefined;
-      return {
-        parentId: family.parent_id,
-        parentName: family.parent_name,
-        email: family.email,
-        digest: family.digest,
-        skip,
-        // One message per family: each player's first month, each with its own pay link
-        // (the public first-payment link, which re-checks the contract at the click).
-        render: (mailer, club, banner) =>
-          mailer.render('statement', {
-            tenant: club,
-            banner,
-            data: {
-              parentName: family.parent_name,
-              currency: family.players[0].currency,
-              totalCents: family.players.reduce((sum, player) => sum + player.fee_cents, 0),
-              items: family.players.map((player) => ({
-                playerName: player.player_name,
-                itemName: `${player.item} (first month)`,
-                amountCents: player.fee_cents,
-                currency: player.currency,
-                payUrl: `${context.publicBaseUrl}/checkout/first-payment?token=${player.token}`,
-              })),
-            },
-          }),
-      };
-    });
+    // One message per family: each player's first month, with the public first-payment link,
+    // which re-checks the contract at the click.
+    return families.map((family) =>
+      statementFamily(
+        family,
+        family.players.map((player) => ({
+          playerName: player.player_name,
+          itemName: `${player.item} (first month)`,
+          amountCents: player.fee_cents,
+          currency: player.currency,
+          payUrl: `${context.publicBaseUrl}/checkout/first-payment?token=${player.token}`,
+        })),
+      ),
+    );
   },
 };
 
@@ -165,40 +171,19 @@ const tournamentCommittedQuery: BlastQuery = {
       params.tournament_id as number,
     );
     const families = await tournamentCommittedFamilies(manager, tenantId, tournament.id, filter);
-    return families.map((family) => {
-      const currencies = new Set(family.items.map((item) => item.currency));
-      const skip: SkipReason | undefined = !family.email
-        ? 'no_email'
-        : family.items.length === 0
-          ? 'no_tournament_order'
-          : currencies.size !== 1
-            ? 'mixed_currencies'
-            : undefined;
-      return {
-        parentId: family.parent_id,
-        parentName: family.parent_name,
-        email: family.email,
-        digest: family.digest,
-        skip,
-        render: (mailer, club, banner) =>
-          mailer.render('statement', {
-            tenant: club,
-            banner,
-            data: {
-              parentName: family.parent_name,
-              currency: family.items[0]?.currency ?? 'usd',
-              totalCents: family.items.reduce((sum, item) => sum + item.amount_cents, 0),
-              items: family.items.map((item) => ({
-                playerName: item.player_name,
-                itemName: `${item.item} (${tournament.name})`,
-                amountCents: item.amount_cents,
-                currency: item.currency,
-                payUrl: item.pay_url,
-              })),
-            },
-          }),
-      };
-    });
+    return families.map((family) =>
+      statementFamily(
+        family,
+        family.items.map((item) => ({
+          playerName: item.player_name,
+          itemName: `${item.item} (${tournament.name})`,
+          amountCents: item.amount_cents,
+          currency: item.currency,
+          payUrl: item.pay_url,
+        })),
+        'no_tournament_order',
+      ),
+    );
   },
 };
 
