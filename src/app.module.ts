@@ -8,7 +8,6 @@ import { strictValidationPipe } from './common/http/validation.pipe';
 import { appConfig, AppConfig } from './config';
 import { CoreModule, CoreOptions } from './core.module';
 import { HealthModule } from './health/health.module';
-import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -26,7 +25,6 @@ export class AppModule {
           }),
         }),
         HealthModule,
-        WebhooksModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

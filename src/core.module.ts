@@ -12,6 +12,7 @@ import { PaymentLinksModule } from './payment-links/payment-links.module';
 import { SeedModule } from './seed/seed.module';
 import { StripeModule } from './stripe/stripe.module';
 import { TournamentModule } from './tournament/tournament.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface CoreOptions {
   databaseUrl: string;
@@ -45,8 +46,17 @@ export class CoreModule {
         EmailModule,
         TournamentModule,
         SeedModule,
+        WebhooksModule,
       ],
-      exports: [ClubModule, PaymentLinksModule, BillingModule, EmailModule, SeedModule],
+      exports: [
+        ClubModule,
+        PaymentLinksModule,
+        BillingModule,
+        EmailModule,
+        TournamentModule,
+        WebhooksModule,
+        SeedModule,
+      ],
     };
   }
 }

@@ -267,6 +267,99 @@ describe('email blasts: each family mailed at most once per approval (E1–E6)',
     expect(sink.messagesTo(refused.email)).toHaveLength(1);
   });
 
+  it("lists the club's blasts and, for one blast, to whom each message went and what became of it", async () => {
+    const club = await newClub();
+    const ok = await familyOwing(club, dues());
+    const refused = await familyOwing(club, dues());
+    const noEmail = await familyOwing(club, dues(), null);
+    sink.failFor(refused.email, { code: 550, message: 'No such mailbox here' });
+    const blast = await preview(club);
+    await send(club, blast.id);
+
+    const list = await t.as(club.apiKey).get('/admin/email/blasts').expect(200);
+    expect(list.body).toMatchObject({
+      data: [{ id: blast.id, query: 'outstanding_balances', status: 'sent', recipient_count: 2 }],
+      has_more: false,
+    });
+    const messages = await t
+      .as(club.apiKey)
+      .get(`/admin/email/blasts/${blast.id}/messages`)
+      .expect(200);
+    expect(
+      messages.body.data.map((m: { parent_id: number; recipient: string; status: string }) => [
+        m.parent_id,
+        m.recipient,
+        m.status,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        [ok.parent.id, ok.email, 'sent'],
+        [refused.parent.id, refused.email, 'failed'],
+      ]),
+    );
+    expect(messages.body.data).toContainEqual(
+      expect.objectContaining({
+        parent_id: noEmail.parent.id,
+        recipient: null,
+        status: 'skipped',
+        skip_reason: 'no_email',
+      }),
+    );
+    const failed = await t
+      .as(club.apiKey)
+      .get(`/admin/email/blasts/${blast.id}/messages?status=failed`)
+      .expect(200);
+    expect(failed.body.data).toEqual([
+      expect.objectContaining({
+        parent_id: refused.parent.id,
+        error: expect.stringMatching(/550|No such mailbox/),
+        sent_at: null,
+      }),
+    ]);
+    sink.recover(refused.email);
+  });
+
+  it('cancelling a blast mid-send holds back every queued message; nothing more goes out and retry-failed refuses', async () => {
+    const club = await newClub();
+    const families: Awaited<ReturnType<typeof familyOwing>>[] = [];
+    for (let i = 0; i < 6; i++) families.push(await familyOwing(club, dues()));
+    sink.setAcceptDelay(400);
+    try {
+      const blast = await preview(club);
+      await t.as(club.apiKey).post(`/admin/email/blasts/${blast.id}/send`).expect(200);
+      await eventually(() =>
+        expect(families.some((f) => sink.messagesTo(f.email).length > 0)).toBe(true),
+      );
+
+      const cancelled = await t
+        .as(club.apiKey)
+        .post(`/admin/email/blasts/${blast.id}/cancel`)
+        .expect(200);
+      expect(cancelled.body.status).toBe('cancelled');
+      await settle();
+
+      const messages = (
+        await t.as(club.apiKey).get(`/admin/email/blasts/${blast.id}/messages`).expect(200)
+      ).body.data as { recipient: string; status: string; skip_reason: string | null }[];
+      const sent = messages.filter((m) => m.status === 'sent');
+      const held = messages.filter((m) => m.status === 'skipped');
+      expect(sent.length).toBeGreaterThan(0);
+      expect(held.length).toBeGreaterThan(0);
+      expect(sent.length + held.length).toBe(6);
+      expect(held.every((m) => m.skip_reason === 'cancelled')).toBe(true);
+      for (const family of families)
+        expect(sink.messagesTo(family.email)).toHaveLength(
+          sent.some((m) => m.recipient === family.email) ? 1 : 0,
+        );
+      expect((await blastOf(club, blast.id)).status).toBe('cancelled');
+      await t.as(club.apiKey).post(`/admin/email/blasts/${blast.id}/retry-failed`).expect(409);
+      await t.as(club.apiKey).post(`/admin/email/blasts/${blast.id}/cancel`).expect(409);
+      await t.as(club.apiKey).post(`/admin/email/blasts/${blast.id}/send`).expect(409);
+    } finally {
+      sink.setAcceptDelay(0);
+    }
+  });
+
   it('a blast whose every message is refused ends failed, not sent', async () => {
     const club = await newClub();
     const refused = await familyOwing(club, dues());

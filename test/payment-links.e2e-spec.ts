@@ -197,6 +197,20 @@ describe('persistent payment links', () => {
     ).toBe(true);
   });
 
+  it('cancelling an order closes its pay link first, at Stripe too, so the family can no longer pay it', async () => {
+    const order = await orderFor();
+    const link = (await mint(order.id).expect(201)).body;
+
+    await t.as(club.apiKey).post(`/admin/orders/${order.id}/cancel`).expect(200);
+
+    expect(await orderOf(order.id)).toMatchObject({ status: 'cancelled' });
+    const after = await t.as(club.apiKey).get(`/admin/payment-links/${link.id}`).expect(200);
+    expect(after.body).toMatchObject({ status: 'deactivated' });
+    const page = await request(link.url).get('');
+    expect(page.text).toMatch(/no longer due/);
+    await t.as(club.apiKey).post(`/admin/orders/${order.id}/cancel`).expect(409);
+  });
+
   it('refuses a link for a paid or cancelled order', async () => {
     await mint((await orderFor({ status: 'paid', amountPaidCents: 5000 })).id).expect(409);
     await mint((await orderFor({ status: 'cancelled' })).id).expect(409);

@@ -8,11 +8,18 @@ import { FirstPaymentService } from './services/first-payment.service';
 import { ThanksService } from './services/thanks.service';
 import { BalancesService } from './services/balances.service';
 import { OverpaymentsService } from './services/overpayments.service';
+import { PaymentLinksBackfillService } from './services/payment-links-backfill.service';
 
 @Module({
   imports: [ClubModule, PaymentLinksModule],
   controllers: [BalancesController, FirstPaymentLinkController, CheckoutController],
-  providers: [OverpaymentsService, BalancesService, FirstPaymentService, ThanksService],
-  exports: [OverpaymentsService, BalancesService],
+  providers: [
+    OverpaymentsService,
+    BalancesService,
+    FirstPaymentService,
+    ThanksService,
+    PaymentLinksBackfillService,
+  ],
+  exports: [OverpaymentsService, BalancesService, PaymentLinksBackfillService],
 })
 export class BillingModule {}

@@ -7,6 +7,7 @@ export interface FirstPaymentFamily {
   players: {
     player_id: number;
     player_name: string;
+    product_id: number;
     fee_cents: number;
     currency: string;
     token: string;
@@ -30,7 +31,7 @@ export async function firstPaymentFamilies(
        SELECT id, name, trim(currency) AS currency FROM products
        WHERE tenant_id = $1 AND category = 'monthly' AND active ORDER BY id LIMIT 1
      ), owing AS (
-       SELECT pl.parent_id, pl.id AS player_id, pl.name AS player_name, pl.first_payment_token AS token,
+       SELECT pl.parent_id, pl.id AS player_id, pl.name AS player_name, pl.first_payment_token AS token, m.id AS product_id,
               COALESCE(pl.monthly_fee_cents, t.monthly_fee_cents) AS fee_cents, m.currency, m.name AS item
        FROM players pl
        CROSS JOIN monthly m
@@ -43,7 +44,7 @@ export async function firstPaymentFamilies(
              AND o.status IN ('processing', 'paid', 'partially_refunded', 'refunded'))
      )
      SELECT p.id AS parent_id, p.name AS parent_name, p.email,
-            json_agg(json_build_object('player_id', o.player_id, 'player_name', o.player_name, 'fee_cents', o.fee_cents,
+            json_agg(json_build_object('player_id', o.player_id, 'player_name', o.player_name, 'product_id', o.product_id, 'fee_cents', o.fee_cents,
                                        'currency', o.currency, 'token', o.token, 'item', o.item)
                      ORDER BY o.player_name, o.player_id) AS players,
             md5(string_agg(o.player_id || ':' || o.fee_cents, ',' ORDER BY o.player_id)) AS digest

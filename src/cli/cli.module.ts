@@ -1,9 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CoreModule } from '../core.module';
-import { CreateApiKeyCommand, RevokeApiKeyCommand } from './commands/api-key.commands';
+import {
+  CreateApiKeyCommand,
+  ListApiKeysCommand,
+  RevokeApiKeyCommand,
+} from './commands/api-key.commands';
+import { BackfillCheckoutUrlsCommand } from './commands/backfill-checkout-urls.command';
+import { BackfillPaymentLinksCommand } from './commands/backfill-payment-links.command';
 import { CreateClubCommand } from './commands/club-create.command';
 import { MigrateCommand } from './commands/migrate.command';
+import { ReconcileCommand } from './commands/reconcile.command';
 import { SeedDemoCommand } from './commands/seed-demo.command';
+import { TournamentRegenerateOrdersCommand } from './commands/tournament-regenerate-orders.command';
+import { WebhooksReplayCommand } from './commands/webhooks-replay.command';
 
 @Module({})
 export class CliModule {
@@ -13,10 +22,16 @@ export class CliModule {
       imports: [CoreModule.register({ ...options, runWorkers: false })],
       providers: [
         MigrateCommand,
+        ReconcileCommand,
+        WebhooksReplayCommand,
         SeedDemoCommand,
         CreateClubCommand,
         CreateApiKeyCommand,
         RevokeApiKeyCommand,
+        ListApiKeysCommand,
+        BackfillPaymentLinksCommand,
+        BackfillCheckoutUrlsCommand,
+        TournamentRegenerateOrdersCommand,
       ],
     };
   }

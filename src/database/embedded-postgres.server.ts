@@ -99,6 +99,17 @@ export class EmbeddedPostgresServer {
     rmSync(this.ownerFile, { force: true });
   }
 
+  /**
+   * For a process that exits without awaiting stop() (commander ends `--help` with
+   * process.exit): asks the cluster it started for a fast shutdown, synchronously.
+   */
+  signalStop(): void {
+    if (!this.server) return;
+    const pid = readPid(path.join(this.clusterDir, 'postmaster.pid'));
+    if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGINT');
+    rmSync(this.ownerFile, { force: true });
+  }
+
   private url(password: string): string {
     return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${this.options.port}/${this.options.database}`;
   }

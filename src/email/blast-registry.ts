@@ -12,6 +12,8 @@ export type SkipReason =
   | 'no_email'
   | 'recently_sent'
   | 'mixed_currencies'
+  /** An admin stopped the blast before this message went out. */
+  | 'cancelled'
   /** Committed, but the tournament's checkout links have not made an unpaid order and link yet. */
   | 'no_tournament_order';
 

@@ -203,6 +203,30 @@ export async function requeueFailed(
   return count;
 }
 
+/**
+ * Stops a blast that has not finished: it ends `cancelled` and its queued messages are skipped
+ * as `cancelled`. A message a worker has already claimed still goes out (it may be on the wire).
+ * Answers how many messages were held back, or undefined when the blast was already over.
+ */
+export async function cancelBlast(
+  manager: EntityManager,
+  tenantId: number,
+  blastId: number,
+): Promise<number | undefined> {
+  const stopped = (await manager.query(
+    `UPDATE email_blasts SET status = 'cancelled', finished_at = now()
+     WHERE tenant_id = $1 AND id = $2 AND status IN ('previewed', 'sending') RETURNING id`,
+    [tenantId, blastId],
+  )) as [unknown[], number];
+  if (stopped[1] === 0) return undefined;
+  const [, held] = (await manager.query(
+    `UPDATE email_messages SET status = 'skipped', skip_reason = 'cancelled'
+     WHERE tenant_id = $1 AND blast_id = $2 AND status = 'queued'`,
+    [tenantId, blastId],
+  )) as [unknown, number];
+  return held;
+}
+
 /** Moves a previewed blast to sending; false when it had already left `previewed`. */
 export async function approveBlast(
   manager: EntityManager,

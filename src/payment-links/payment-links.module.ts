@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ClubModule } from '../club/club.module';
 import { PaymentLinksController } from './controllers/payment-links.controller';
+import { CheckoutUrlsBackfillService } from './services/checkout-urls-backfill.service';
 import { PaymentLinksService } from './services/payment-links.service';
 
 @Module({
   imports: [ClubModule],
   controllers: [PaymentLinksController],
-  providers: [PaymentLinksService],
-  exports: [PaymentLinksService],
+  providers: [PaymentLinksService, CheckoutUrlsBackfillService],
+  exports: [PaymentLinksService, CheckoutUrlsBackfillService],
 })
 export class PaymentLinksModule {}

@@ -134,6 +134,21 @@ describe('Stripe emulator: idempotency, faults and rate limit', () => {
     await expect(stripe.products.list()).resolves.toBeDefined();
   });
 
+  it('with every: N, fails each N-th matching call and keeps going (a steady 1-in-N error rate)', async () => {
+    emulator.injectFault({ method: 'GET', path: '/v1/products', kind: '500', every: 3 });
+
+    const outcomes: string[] = [];
+    for (let call = 1; call <= 7; call++) {
+      outcomes.push(
+        await stripe.products.list().then(
+          () => 'ok',
+          () => 'failed',
+        ),
+      );
+    }
+    expect(outcomes).toEqual(['ok', 'ok', 'failed', 'ok', 'ok', 'failed', 'ok']);
+  });
+
   it('clearFaults disarms every pending fault', async () => {
     emulator.injectFault({ kind: '500', times: 5 });
     emulator.clearFaults();

@@ -9,3 +9,5 @@ export type CheckoutSession = Stripe.Checkout.Session;
 export type PaymentIntent = Stripe.PaymentIntent;
 export type Charge = Stripe.Charge;
 export type Dispute = Stripe.Dispute;
+export type PaymentLink = Stripe.PaymentLink;
+export type LineItem = Stripe.LineItem;

@@ -94,8 +94,66 @@ export class StripeService {
     );
   }
 
-  listEvents(params: Stripe.EventListParams): Promise<Stripe.ApiList<Stripe.Event>> {
-    return this.call('listing events', () => this.stripe.events.list(params));
+  /** The link and the one price it sells (a link Courtside did not mint may sell anything). */
+  async retrievePaymentLink(
+    id: string,
+  ): Promise<{ link: Stripe.PaymentLink; lineItems: Stripe.LineItem[] }> {
+    const link = await this.call('reading a payment link', () =>
+      this.stripe.paymentLinks.retrieve(id),
+    );
+    const items = await this.call('reading a payment link', () =>
+      this.stripe.paymentLinks.listLineItems(id, { limit: 10 }),
+    );
+    return { link, lineItems: items.data };
+  }
+
+  /** The session, or undefined when Stripe has none with this id (another account's, or purged). */
+  findCheckoutSession(id: string): Promise<Stripe.Checkout.Session | undefined> {
+    return unlessMissing(this.retrieveCheckoutSession(id));
+  }
+
+  /** As retrievePaymentLink, or undefined when Stripe has no link with this id. */
+  findPaymentLink(
+    id: string,
+  ): Promise<{ link: Stripe.PaymentLink; lineItems: Stripe.LineItem[] } | undefined> {
+    return unlessMissing(this.retrievePaymentLink(id));
+  }
+
+  /** Nobody can pay an expired session: used before its order is cancelled. */
+  expireCheckoutSession(id: string): Promise<Stripe.Checkout.Session> {
+    return this.call('expiring a checkout session', () =>
+      this.stripe.checkout.sessions.expire(id, {}, { idempotencyKey: `expire:${id}` }),
+    );
+  }
+
+  retrieveCheckoutSession(id: string): Promise<Stripe.Checkout.Session> {
+    return this.call('reading a checkout session', () =>
+      this.stripe.checkout.sessions.retrieve(id),
+    );
+  }
+
+  /** Every event of these types since `since` (Stripe keeps events for 30 days), oldest first. */
+  eventsSince(since: Date, types: string[]): Promise<Stripe.Event[]> {
+    return this.listAll('listing events', (startingAfter) =>
+      this.stripe.events.list({
+        created: { gte: Math.floor(since.getTime() / 1000) },
+        types,
+        limit: 100,
+        ...(startingAfter && { starting_after: startingAfter }),
+      }),
+    );
+  }
+
+  /** Every completed Checkout Session created since `since`, oldest first. */
+  completedSessionsSince(since: Date): Promise<Stripe.Checkout.Session[]> {
+    return this.listAll('listing checkout sessions', (startingAfter) =>
+      this.stripe.checkout.sessions.list({
+        created: { gte: Math.floor(since.getTime() / 1000) },
+        status: 'complete',
+        limit: 100,
+        ...(startingAfter && { starting_after: startingAfter }),
+      }),
+    );
   }
 
   /**
@@ -112,6 +170,20 @@ export class StripeService {
       }
     }
     return undefined;
+  }
+
+  /** Stripe lists newest first, a page at a time; callers want the whole list in time order. */
+  private async listAll<T extends { id: string }>(
+    operation: string,
+    page: (startingAfter?: string) => Promise<Stripe.ApiList<T>>,
+  ): Promise<T[]> {
+    const all: T[] = [];
+    for (let startingAfter: string | undefined; ;) {
+      const next = await this.call(operation, () => page(startingAfter));
+      all.push(...next.data);
+      if (!next.has_more || next.data.length === 0) return all.reverse();
+      startingAfter = next.data[next.data.length - 1].id;
+    }
   }
 
   private async call<T>(operation: string, request: () => Promise<T>): Promise<T> {
@@ -133,5 +205,17 @@ export class StripeService {
       }
       throw failure instanceof DomainException ? failure : fromStripeError(failure, operation);
     }
+  }
+}
+
+/** A read's result, or undefined when Stripe answered that the object does not exist. */
+async function unlessMissing<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    const details = error instanceof DomainException ? error.details : undefined;
+    if (details && !Array.isArray(details) && details.stripe_code === 'resource_missing')
+      return undefined;
+    throw error;
   }
 }

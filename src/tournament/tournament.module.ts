@@ -4,11 +4,18 @@ import { PaymentLinksModule } from '../payment-links/payment-links.module';
 import { TournamentsController } from './controllers/tournaments.controller';
 import { TournamentBillingService } from './services/tournament-billing.service';
 import { TournamentCheckoutService } from './services/tournament-checkout.service';
+import { TournamentRegenerationService } from './services/tournament-regeneration.service';
 import { TournamentsService } from './services/tournaments.service';
 
 @Module({
   imports: [ClubModule, PaymentLinksModule],
   controllers: [TournamentsController],
-  providers: [TournamentsService, TournamentCheckoutService, TournamentBillingService],
+  providers: [
+    TournamentsService,
+    TournamentCheckoutService,
+    TournamentBillingService,
+    TournamentRegenerationService,
+  ],
+  exports: [TournamentCheckoutService, TournamentRegenerationService],
 })
 export class TournamentModule {}

@@ -6,12 +6,19 @@ import { PaymentLinksModule } from '../payment-links/payment-links.module';
 import { StripeWebhooksController } from './controllers/stripe-webhooks.controller';
 import { WebhookEventsController } from './controllers/webhook-events.controller';
 import { PaymentEventsService } from './services/payment-events.service';
+import { ReconciliationService } from './services/reconciliation.service';
 import { StripeEventsService } from './services/stripe-events.service';
 import { WebhookEventsService } from './services/webhook-events.service';
 
 @Module({
   imports: [ClubModule, PaymentLinksModule, BillingModule, EmailModule],
   controllers: [StripeWebhooksController, WebhookEventsController],
-  providers: [StripeEventsService, PaymentEventsService, WebhookEventsService],
+  providers: [
+    StripeEventsService,
+    PaymentEventsService,
+    WebhookEventsService,
+    ReconciliationService,
+  ],
+  exports: [StripeEventsService, ReconciliationService],
 })
 export class WebhooksModule {}

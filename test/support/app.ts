@@ -12,6 +12,8 @@ export interface TestApp {
   app: NestExpressApplication;
   db: DataSource;
   databaseUrl: string;
+  /** Where the app listens (with `stripe`), which pay pages redirect back to. */
+  publicUrl?: string;
   /** Unauthenticated requests against the real HTTP stack. */
   http: () => request.Agent;
   /** Requests as the holder of an admin API key. */
@@ -61,6 +63,7 @@ export async function createTestApp(
     app,
     db: app.get(DataSource),
     databaseUrl,
+    publicUrl: port ? `http://127.0.0.1:${port}` : undefined,
     http: () => request.agent(server),
     as: (apiKey) => {
       const auth = (test: request.Test) => test.set('Authorization', `Bearer ${apiKey}`);

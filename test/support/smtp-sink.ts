@@ -58,6 +58,7 @@ export class SmtpSink {
 
   private readonly server: SMTPServer;
   private listeningOn = 0;
+  private acceptDelayMs = 0;
 
   private constructor() {
     this.server = new SMTPServer({
@@ -73,7 +74,7 @@ export class SmtpSink {
       onRcptTo: (address, _session, callback) => callback(this.refusal(address.address, 'rcpt')),
       onData: (stream, session, callback) => {
         this.receive(stream, session).then(
-          () => callback(),
+          () => setTimeout(() => callback(), this.acceptDelayMs),
           (error: Error) => callback(error),
         );
       },
@@ -99,6 +100,11 @@ export class SmtpSink {
   /** For SMTP_URL; query parameters (e.g. `?rateLimit=2`) reach the client's options. */
   get url(): string {
     return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  /** A slow mail server: each message is accepted this long after it arrived (recorded at once). */
+  setAcceptDelay(ms: number): void {
+    this.acceptDelayMs = ms;
   }
 
   /** Refuse mail for `address` (case-insensitive) until `recover`: by default 550 at RCPT TO. */

@@ -11,8 +11,12 @@ import { PaymentLinksService } from '../../payment-links/services/payment-links.
 
 /** Where a first-payment click ends: Stripe's pay page, or one of our explanation pages. */
 export type FirstPaymentOutcome =
-  | { kind: 'pay'; url: string }
+  | { kind: 'pay'; url: string; minted?: boolean; orderId?: number }
   | { kind: 'unknown' | 'not_signed' | 'not_set_up' | 'paid' | 'processing'; clubName?: string };
+
+/** A dry run's answer adds what a click would mint (and the stale order it would replace). */
+export type FirstMonthDecision =
+  FirstPaymentOutcome | { kind: 'would_mint'; amountCents: number; replacesOrderId?: number };
 
 interface FirstPaymentFacts {
   player_id: number;
@@ -49,17 +53,37 @@ export class FirstPaymentService {
   }
 
   async click(token: string | undefined): Promise<FirstPaymentOutcome> {
-    const facts = token && TOKEN.test(token) ? await this.facts(token) : undefined;
+    const facts =
+      token && TOKEN.test(token) ? await this.facts('first_payment_token', token) : undefined;
     if (!facts) return { kind: 'unknown' };
+    const outcome = await this.firstMonth(facts, `first-payment:player:${facts.player_id}`, true);
+    return outcome.kind === 'would_mint' ? { kind: 'unknown' } : outcome;
+  }
+
+  /**
+   * The same decision for an operator (`backfill:payment-links`): the player's first-month link,
+   * reused or minted; without `commit`, what the click would do, changing nothing.
+   */
+  async firstMonthForPlayer(
+    club: ClubContext,
+    playerId: number,
+    commit: boolean,
+  ): Promise<FirstMonthDecision> {
+    const facts = await this.facts('id', playerId, club.tenantId);
+    if (!facts) throw DomainException.notFound('Player', playerId);
+    return this.firstMonth(facts, club.actor, commit);
+  }
+
+  private async firstMonth(
+    facts: FirstPaymentFacts,
+    actor: string,
+    commit: boolean,
+  ): Promise<FirstMonthDecision> {
     const clubName = facts.club_name;
     if (facts.contract_status !== 'signed') return { kind: 'not_signed', clubName };
     if (facts.fee_cents === null || facts.product_id === null || facts.fee_cents < 1)
       return { kind: 'not_set_up', clubName };
-    const club: ClubContext = {
-      tenantId: facts.tenant_id,
-      apiKeyId: 0,
-      actor: `first-payment:player:${facts.player_id}`,
-    };
+    const club: ClubContext = { tenantId: facts.tenant_id, apiKeyId: 0, actor };
 
     // Two clicks at once must make one order: one decision per player at a time.
     const runner = this.db.createQueryRunner();
@@ -79,15 +103,21 @@ export class FirstPaymentService {
       if (monthly.some((order) => order.status === 'processing'))
         return { kind: 'processing', clubName };
       const owed = monthly.find((order) => order.status === 'pending' || order.status === 'failed');
+      const current = owed && owed.amountCents === facts.fee_cents;
+      if (current && owed.stripeCheckoutUrl)
+        return { kind: 'pay', url: owed.stripeCheckoutUrl, minted: false };
+      if (!commit)
+        return {
+          kind: 'would_mint',
+          amountCents: facts.fee_cents,
+          replacesOrderId: owed && !current ? owed.id : undefined,
+        };
       let orderId = owed?.id;
-      if (owed && owed.amountCents !== facts.fee_cents) {
+      if (owed && !current) {
         // The fee changed since the link was made: that order and its link are retired.
-        await this.links.deactivateForOrder(club, owed.id);
-        await this.orders.cancel(club, owed.id);
+        await this.links.cancelOrder(club, owed.id);
         orderId = undefined;
       }
-      if (owed && owed.amountCents === facts.fee_cents && owed.stripeCheckoutUrl)
-        return { kind: 'pay', url: owed.stripeCheckoutUrl };
       orderId ??= (
         await this.orders.create(club, {
           player_id: facts.player_id,
@@ -96,7 +126,7 @@ export class FirstPaymentService {
         })
       ).id;
       const { link } = await this.links.mintForOrder(club, orderId);
-      return { kind: 'pay', url: link.url };
+      return { kind: 'pay', url: link.url, minted: true, orderId };
     } catch (error) {
       if (error instanceof DomainException && error.code === 'invalid_state')
         return { kind: 'paid', clubName };
@@ -109,7 +139,11 @@ export class FirstPaymentService {
     }
   }
 
-  private async facts(token: string): Promise<FirstPaymentFacts | undefined> {
+  private async facts(
+    by: 'first_payment_token' | 'id',
+    value: string | number,
+    tenantId?: number,
+  ): Promise<FirstPaymentFacts | undefined> {
     const rows = (await this.db.query(
       `SELECT pl.id AS player_id, pl.tenant_id, pl.contract_status,
               COALESCE(pl.monthly_fee_cents, t.monthly_fee_cents) AS fee_cents,
@@ -119,8 +153,8 @@ export class FirstPaymentService {
        FROM players pl
        JOIN tenants tn ON tn.id = pl.tenant_id
        LEFT JOIN teams t ON t.tenant_id = pl.tenant_id AND t.id = pl.team_id
-       WHERE pl.first_payment_token = $1`,
-      [token],
+       WHERE pl.${by} = $1 AND ($2::int IS NULL OR pl.tenant_id = $2)`,
+      [value, tenantId ?? null],
     )) as FirstPaymentFacts[];
     return rows[0];
   }

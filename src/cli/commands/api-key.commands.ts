@@ -1,5 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { AdminApiKeysService } from '../../club/auth/admin-api-keys.service';
+import { formatTable } from '../operation/report-output';
 
 @Command({
   name: 'api-key:create',
@@ -58,5 +59,46 @@ export class RevokeApiKeyCommand extends CommandRunner {
   })
   parsePrefix(value: string): string {
     return value;
+  }
+}
+
+@Command({
+  name: 'api-key:list',
+  description: "List a club's admin API keys (prefix, name, last use, revoked); never the keys",
+})
+export class ListApiKeysCommand extends CommandRunner {
+  constructor(private readonly keys: AdminApiKeysService) {
+    super();
+  }
+
+  async run(_: string[], options: { tenant?: string; json?: boolean }): Promise<void> {
+    const keys = await this.keys.list(options.tenant);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(keys, null, 2)}\n`);
+      return;
+    }
+    const when = (at: Date | null) => (at ? at.toISOString() : null);
+    process.stdout.write(
+      keys.length === 0
+        ? 'No admin API keys.\n'
+        : `${formatTable(
+            keys.map((key) => ({
+              ...key,
+              created_at: when(key.created_at),
+              last_used_at: when(key.last_used_at),
+              revoked_at: when(key.revoked_at),
+            })),
+          )}\n`,
+    );
+  }
+
+  @Option({ flags: '--tenant <slug>', description: 'Only this club (default: every club)' })
+  parseTenant(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--json', description: 'Print the keys as JSON' })
+  parseJson(): boolean {
+    return true;
   }
 }

@@ -34,6 +34,28 @@ export class AdminApiKeysService {
     return result.affected ?? 0;
   }
 
+  /** Every key of the club (or of every club), revoked ones too; never the key itself. */
+  async list(tenantSlug?: string): Promise<
+    {
+      club: string;
+      prefix: string;
+      name: string;
+      created_at: Date;
+      last_used_at: Date | null;
+      revoked_at: Date | null;
+    }[]
+  > {
+    if (tenantSlug !== undefined && !(await this.tenants.existsBy({ slug: tenantSlug })))
+      throw DomainException.notFound('Club', tenantSlug);
+    return this.keys.query(
+      `SELECT t.slug AS club, k.key_prefix AS prefix, k.name, k.created_at, k.last_used_at, k.revoked_at
+       FROM admin_api_keys k JOIN tenants t ON t.id = k.tenant_id
+       WHERE $1::text IS NULL OR t.slug = $1
+       ORDER BY t.slug, k.created_at, k.id`,
+      [tenantSlug ?? null],
+    );
+  }
+
   async authenticate(key: string): Promise<ClubContext | undefined> {
     const rows = (await this.keys.query(
       // last_used_at is refreshed at most once a minute, so reads do not turn into writes.

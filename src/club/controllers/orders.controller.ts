@@ -1,4 +1,4 @@
-import { Body, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiOkResponse } from '@nestjs/swagger';
 import type { Page } from '../../common/http/page';
 import { IdPipe } from '../../common/http/id.pipe';
@@ -7,6 +7,7 @@ import { type ClubContext, CurrentClub } from '../auth/club-context';
 import { CreateOrderDto, ListOrdersQuery, OrderResponse, UpdateOrderDto } from '../dtos/order.dto';
 import { OrdersService } from '../services/orders.service';
 
+/** Cancelling an order closes its pay link first: see PaymentLinksController. */
 @AdminController('orders', 'orders')
 export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
@@ -42,16 +43,5 @@ export class OrdersController {
     @Body() dto: UpdateOrderDto,
   ): Promise<OrderResponse> {
     return this.orders.update(club, id, dto);
-  }
-
-  @Post(':id/cancel')
-  @HttpCode(200)
-  @ApiOkResponse({ type: OrderResponse })
-  @ApiConflictResponse({ description: 'Only a pending or failed order can be cancelled' })
-  cancel(
-    @CurrentClub() club: ClubContext,
-    @Param('id', IdPipe) id: number,
-  ): Promise<OrderResponse> {
-    return this.orders.cancel(club, id);
   }
 }

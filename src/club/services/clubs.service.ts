@@ -48,6 +48,26 @@ export class ClubsService {
     });
   }
 
+  /**
+   * The clubs an operator command acts for: the one named by its slug, or every club. The
+   * audit log records `actor` (e.g. `cli:reconcile`) for what the command writes.
+   */
+  async forOperator(
+    slug: string | undefined,
+    actor: string,
+  ): Promise<(ClubContext & { slug: string })[]> {
+    const tenants = await this.db
+      .getRepository(Tenant)
+      .find({ where: slug === undefined ? {} : { slug }, order: { id: 'ASC' } });
+    if (slug !== undefined && tenants.length === 0) throw DomainException.notFound('Club', slug);
+    return tenants.map((tenant) => ({
+      tenantId: tenant.id,
+      apiKeyId: 0,
+      actor,
+      slug: tenant.slug,
+    }));
+  }
+
   /** Onboards a club and returns its first admin key (shown once). */
   async create(slug: string, name: string): Promise<{ club: ClubResponse; apiKey: string }> {
     if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(slug)) {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager, In, IsNull } from 'typeorm';
 import { orderStatusesBefore } from '../entities/order-status';
 import { Order, OrderStatus } from '../entities/order.entity';
 
@@ -89,6 +89,30 @@ export class OrderPaymentsService {
       { id: order.id, tenantId: order.tenantId },
       { stripePaymentLinkId: link.stripePaymentLinkId, stripeCheckoutUrl: link.url },
     );
+  }
+
+  /**
+   * Stores an open Checkout Session's URL as the order's Pay Now URL (legacy orders had the
+   * session but not its URL). Only while the order is owed, still has that session and no URL
+   * yet: false when anything changed meanwhile.
+   */
+  async attachCheckoutUrl(
+    manager: EntityManager,
+    order: Order,
+    session: { id: string; url: string },
+  ): Promise<boolean> {
+    const result = await manager.update(
+      Order,
+      {
+        id: order.id,
+        tenantId: order.tenantId,
+        status: In(['pending', 'failed'] satisfies OrderStatus[]),
+        stripeCheckoutSessionId: session.id,
+        stripeCheckoutUrl: IsNull(),
+      },
+      { stripeCheckoutUrl: session.url },
+    );
+    return (result.affected ?? 0) > 0;
   }
 
   /** Forgets a link that no longer takes payments, so a new one can be minted. */

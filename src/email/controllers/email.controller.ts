@@ -1,13 +1,22 @@
 import { Body, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiProduces } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProduces,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AdminController } from '../../club/auth/admin-controller.decorator';
 import { type ClubContext, CurrentClub } from '../../club/auth/club-context';
 import { IdPipe } from '../../common/http/id.pipe';
+import { type Page, PageQuery } from '../../common/http/page';
 import {
+  BlastMessageResponse,
   BlastPreviewResponse,
   BlastRequest,
   BlastResponse,
+  BlastSummaryResponse,
+  ListBlastMessagesQuery,
   OneClickBlastResponse,
   OutstandingBalanceBlastQuery,
   QueriesResponse,
@@ -35,6 +44,15 @@ export class EmailController {
     return this.blasts.preview(club, body);
   }
 
+  /** Every blast of the club, oldest first. */
+  @Get('blasts')
+  list(
+    @CurrentClub() club: ClubContext,
+    @Query() query: PageQuery,
+  ): Promise<Page<BlastSummaryResponse>> {
+    return this.blasts.list(club, query);
+  }
+
   @Get('blasts/:id')
   @ApiOkResponse({ type: BlastResponse })
   get(@CurrentClub() club: ClubContext, @Param('id', IdPipe) id: number): Promise<BlastResponse> {
@@ -49,6 +67,18 @@ export class EmailController {
     return this.blasts.send(club, id);
   }
 
+  /** Stops a blast mid-send (or before it): what is still queued never goes out. */
+  @Post('blasts/:id/cancel')
+  @HttpCode(200)
+  @ApiOkResponse({ type: BlastResponse })
+  @ApiConflictResponse({ description: 'The blast already finished' })
+  cancel(
+    @CurrentClub() club: ClubContext,
+    @Param('id', IdPipe) id: number,
+  ): Promise<BlastResponse> {
+    return this.blasts.cancel(club, id);
+  }
+
   @Post('blasts/:id/retry-failed')
   @HttpCode(200)
   @ApiOkResponse({ type: BlastResponse })
@@ -57,6 +87,16 @@ export class EmailController {
     @Param('id', IdPipe) id: number,
   ): Promise<BlastResponse> {
     return this.blasts.retryFailed(club, id);
+  }
+
+  /** To whom a blast went and what became of each message (`?status=failed`, …). */
+  @Get('blasts/:id/messages')
+  messages(
+    @CurrentClub() club: ClubContext,
+    @Param('id', IdPipe) id: number,
+    @Query() query: ListBlastMessagesQuery,
+  ): Promise<Page<BlastMessageResponse>> {
+    return this.blasts.messages(club, id, query);
   }
 
   @Get('blasts/:id/messages/:parentId/html')

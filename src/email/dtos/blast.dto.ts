@@ -1,7 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsObject, IsOptional, MaxLength } from 'class-validator';
+import { PageQuery } from '../../common/http/page';
+import type { EmailBlast } from '../entities/email-blast.entity';
 import { BLAST_QUERY_NAMES } from '../blast-registry';
+import {
+  EmailMessage,
+  MESSAGE_STATUSES,
+  type MessageStatus,
+} from '../entities/email-message.entity';
 
 const booleanQuery = Transform(({ value }: { value: unknown }) =>
   value === 'true' ? true : value === 'false' ? false : value,
@@ -128,4 +135,71 @@ export class BlastPreviewResponse extends BlastResponse {
 export class OneClickBlastResponse extends BlastPreviewResponse {
   @ApiProperty({ description: 'False for a dry run, or when nobody is left to mail' })
   sent!: boolean;
+}
+
+export class ListBlastMessagesQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: MESSAGE_STATUSES })
+  @IsOptional()
+  @IsIn(MESSAGE_STATUSES)
+  status?: MessageStatus;
+}
+
+/** One family's message of a blast: to whom, and what became of it (no body; see …/html). */
+export class BlastMessageResponse {
+  @ApiProperty() id!: number;
+  @ApiProperty() parent_id!: number;
+  @ApiProperty({ type: String, nullable: true }) recipient!: string | null;
+  @ApiProperty() subject!: string;
+  @ApiProperty({ enum: MESSAGE_STATUSES }) status!: MessageStatus;
+  @ApiProperty({ type: String, nullable: true }) skip_reason!: string | null;
+  @ApiProperty({ type: String, nullable: true }) error!: string | null;
+  @ApiProperty() attempts!: number;
+  @ApiProperty({ type: Date, nullable: true }) sent_at!: Date | null;
+
+  static of(message: EmailMessage): BlastMessageResponse {
+    return {
+      id: message.id,
+      parent_id: message.parentId,
+      recipient: message.recipient,
+      subject: message.subject,
+      status: message.status,
+      skip_reason: message.skipReason,
+      error: message.error,
+      attempts: message.attempts,
+      sent_at: message.sentAt,
+    };
+  }
+}
+
+/** A blast in the club's list: what it mailed and when; its counts are on GET /blasts/:id. */
+export class BlastSummaryResponse {
+  @ApiProperty() id!: number;
+  @ApiProperty() query!: string;
+  @ApiProperty({ enum: ['previewed', 'sending', 'sent', 'failed', 'cancelled'] }) status!: string;
+  @ApiProperty({ type: String, nullable: true }) test_email!: string | null;
+  @ApiProperty({ type: String, nullable: true }) redirect_to!: string | null;
+  @ApiProperty() recipient_count!: number;
+  @ApiProperty({ description: 'As of the end of the send; GET /blasts/:id counts live' })
+  sent_count!: number;
+  @ApiProperty({ description: 'As of the end of the send; GET /blasts/:id counts live' })
+  failed_count!: number;
+  @ApiProperty() created_at!: Date;
+  @ApiProperty({ type: Date, nullable: true }) approved_at!: Date | null;
+  @ApiProperty({ type: Date, nullable: true }) finished_at!: Date | null;
+
+  static of(blast: EmailBlast): BlastSummaryResponse {
+    return {
+      id: blast.id,
+      query: blast.queryName,
+      status: blast.status,
+      test_email: blast.testEmail,
+      redirect_to: blast.redirectTo,
+      recipient_count: blast.recipientCount,
+      sent_count: blast.sentCount,
+      failed_count: blast.failedCount,
+      created_at: blast.createdAt,
+      approved_at: blast.approvedAt,
+      finished_at: blast.finishedAt,
+    };
+  }
 }

@@ -2,9 +2,12 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
 import type { ClubContext } from '../../club/auth/club-context';
 import { Tenant } from '../../club/entities/tenant.entity';
+import { ClubRecords } from '../../common/club-records';
 import { DomainException } from '../../common/errors/domain.exception';
+import { Page, PageQuery, toPage } from '../../common/http/page';
 import { appConfig, type AppConfig, mailConfig } from '../../config';
 import type { MailConfig } from '../../config';
 import { JobsService } from '../../jobs/jobs.service';
@@ -13,6 +16,7 @@ import { BLAST_QUERIES, BlastFamily, blastQuery, SkipReason } from '../blast-reg
 import {
   approveBlast,
   blastCounts,
+  cancelBlast,
   blastProblems,
   claimNextBlastMessage,
   markInterrupted,
@@ -20,16 +24,22 @@ import {
   recentlySentParents,
   requeueFailed,
 } from '../email-log.queries';
-import type {
-  BlastPreviewResponse,
-  BlastRequest,
-  BlastResponse,
-  OneClickBlastResponse,
-  QueryResponse,
+import {
+  BlastMessageResponse,
+  type BlastPreviewResponse,
+  BlastSummaryResponse,
+  type BlastRequest,
+  type BlastResponse,
+  type ListBlastMessagesQuery,
+  type OneClickBlastResponse,
+  type QueryResponse,
 } from '../dtos/blast.dto';
 import { EmailBlast } from '../entities/email-blast.entity';
 import { EmailMessage } from '../entities/email-message.entity';
 import { MessageDeliveryService } from './message-delivery.service';
+
+const blastRecords = new ClubRecords(EmailBlast, 'Blast');
+const messageRecords = new ClubRecords(EmailMessage, 'Message');
 
 export const BLAST_QUEUE = 'email.blast';
 /** Serialises approvals within a club, so two blasts cannot both claim one family's statement. */
@@ -56,6 +66,7 @@ export class BlastsService implements OnModuleInit {
     private readonly delivery: MessageDeliveryService,
     @Inject(mailConfig.KEY) private readonly config: MailConfig,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
   onModuleInit(): void {
@@ -192,14 +203,54 @@ export class BlastsService implements OnModuleInit {
     return this.view(this.db.manager, await this.find(this.db.manager, club.tenantId, id));
   }
 
+  /** Every blast of the club, oldest first; GET /blasts/:id has a blast's counts and failures. */
+  async list(club: ClubContext, query: PageQuery): Promise<Page<BlastSummaryResponse>> {
+    const { rows, limit } = await blastRecords.page(this.db.manager, club.tenantId, query);
+    return toPage(rows, limit, BlastSummaryResponse.of);
+  }
+
+  /** Who a blast mailed (or will), and what became of each message. */
+  async messages(
+    club: ClubContext,
+    id: number,
+    query: ListBlastMessagesQuery,
+  ): Promise<Page<BlastMessageResponse>> {
+    await this.find(this.db.manager, club.tenantId, id);
+    const { rows, limit } = await messageRecords.page(this.db.manager, club.tenantId, query, {
+      blastId: id,
+      status: query.status,
+    });
+    return toPage(rows, limit, BlastMessageResponse.of);
+  }
+
+  /** Stops a blast: nothing still queued goes out; what was sent stays sent. */
+  async cancel(club: ClubContext, id: number): Promise<BlastResponse> {
+    await this.db.transaction(async (manager) => {
+      const blast = await blastRecords.find(manager, club.tenantId, id, { lock: true });
+      const held = await cancelBlast(manager, club.tenantId, id);
+      if (held === undefined)
+        throw new DomainException('invalid_state', `Blast ${id} is already ${blast.status}`, {
+          status: blast.status,
+        });
+      await this.audit.record(manager, club, 'email_blast.cancelled', `email_blast:${id}`, {
+        held_back: held,
+      });
+    });
+    return this.get(club, id);
+  }
+
   /** Queues the failed messages again; the sent ones are never touched. */
   async retryFailed(club: ClubContext, id: number): Promise<BlastResponse> {
     await this.db.transaction(async (manager) => {
       const blast = await this.find(manager, club.tenantId, id);
-      if (blast.status === 'previewed')
-        throw new DomainException('invalid_state', `Blast ${id} has not been sent yet`, {
-          status: blast.status,
-        });
+      if (blast.status === 'previewed' || blast.status === 'cancelled')
+        throw new DomainException(
+          'invalid_state',
+          blast.status === 'previewed'
+            ? `Blast ${id} has not been sent yet`
+            : `Blast ${id} was cancelled`,
+          { status: blast.status },
+        );
       if ((await requeueFailed(manager, club.tenantId, id)) > 0)
         await this.jobs.send(BLAST_QUEUE, { tenantId: club.tenantId, blastId: id }, { manager });
     });
@@ -292,10 +343,8 @@ export class BlastsService implements OnModuleInit {
       : undefined;
   }
 
-  private async find(manager: EntityManager, tenantId: number, id: number): Promise<EmailBlast> {
-    const blast = await manager.getRepository(EmailBlast).findOneBy({ tenantId, id });
-    if (!blast) throw DomainException.notFound('Blast', id);
-    return blast;
+  private find(manager: EntityManager, tenantId: number, id: number): Promise<EmailBlast> {
+    return blastRecords.find(manager, tenantId, id);
   }
 
   private tenant(manager: EntityManager, tenantId: number): Promise<Tenant> {

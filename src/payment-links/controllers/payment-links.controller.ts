@@ -1,8 +1,9 @@
 import { Body, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AdminController } from '../../club/auth/admin-controller.decorator';
 import { type ClubContext, CurrentClub } from '../../club/auth/club-context';
+import { OrderResponse } from '../../club/dtos/order.dto';
 import { IdPipe } from '../../common/http/id.pipe';
 import type { Page } from '../../common/http/page';
 import {
@@ -29,6 +30,18 @@ export class PaymentLinksController {
     const { link, created } = await this.links.mintForItem(club, dto);
     res.status(created ? 201 : 200);
     return link;
+  }
+
+  /** Only an unpaid order; its pay link stops taking money before the order is cancelled. */
+  @Post('orders/:id/cancel')
+  @HttpCode(200)
+  @ApiOkResponse({ type: OrderResponse })
+  @ApiConflictResponse({ description: 'Only a pending or failed order can be cancelled' })
+  cancelOrder(
+    @CurrentClub() club: ClubContext,
+    @Param('id', IdPipe) id: number,
+  ): Promise<OrderResponse> {
+    return this.links.cancelOrder(club, id);
   }
 
   @Post('orders/:id/payment-link')

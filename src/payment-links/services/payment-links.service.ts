@@ -4,6 +4,7 @@ import { DataSource, EntityManager, In, IsNull, Not } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { ClubContext } from '../../club/auth/club-context';
 import { isOrderOwed } from '../../club/entities/order-status';
+import { OrderResponse } from '../../club/dtos/order.dto';
 import { Order } from '../../club/entities/order.entity';
 import { Product } from '../../club/entities/product.entity';
 import { OrderPaymentsService } from '../../club/services/order-payments.service';
@@ -23,6 +24,7 @@ import {
 } from '../dtos/payment-link.dto';
 import { PaymentLink } from '../entities/payment-link.entity';
 import { ProductPrice } from '../entities/product-price.entity';
+import { linkProblem } from '../stripe-pay-checks';
 
 export const paymentLinkRecords = new ClubRecords(PaymentLink, 'Payment link');
 
@@ -35,6 +37,8 @@ const DEACTIVATE_QUEUE = 'payment-link.deactivate';
  */
 @Injectable()
 export class PaymentLinksService implements OnModuleInit {
+  private readonly inFlight = new Map<string, Promise<string>>();
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
@@ -204,6 +208,59 @@ export class PaymentLinksService implements OnModuleInit {
     return { link: PaymentLinkResponse.of(link), created: true };
   }
 
+  /**
+   * An owed order carrying a Stripe link that `payment_links` does not know (made by the club's
+   * previous system or a script). A link that is active, sells exactly the order's amount and
+   * names the order in its metadata is copied into `payment_links`; any other is deactivated at
+   * Stripe (a payment through it would credit nobody) and replaced by a fresh link.
+   */
+  async adoptUnrecordedLink(
+    club: ClubContext,
+    orderId: number,
+    commit: boolean,
+  ): Promise<{ action: 'copied' | 'replaced' | 'unchanged'; reason?: string; url?: string }> {
+    const order = await orderRecords.find(this.db.manager, club.tenantId, orderId);
+    const stripeLinkId = order.stripePaymentLinkId;
+    if (!stripeLinkId || !isOrderOwed(order.status)) return { action: 'unchanged' };
+    if (await this.db.manager.existsBy(PaymentLink, { stripePaymentLinkId: stripeLinkId }))
+      return { action: 'unchanged' };
+    const found = await this.stripe.findPaymentLink(stripeLinkId);
+    const reason = linkProblem(order, found);
+    if (!commit) return { action: reason ? 'replaced' : 'copied', reason };
+    if (reason || !found) {
+      if (found?.link.active) await this.stripe.deactivatePaymentLink(stripeLinkId);
+      await this.orderPayments.detachLink(this.db.manager, club.tenantId, stripeLinkId);
+      const minted = await this.mintForOrder(club, order.id);
+      return { action: 'replaced', reason, url: minted.link.url };
+    }
+    await this.db.transaction(async (manager) => {
+      const locked = await orderRecords.find(manager, club.tenantId, order.id, { lock: true });
+      if (!isOrderOwed(locked.status) || locked.stripePaymentLinkId !== stripeLinkId) return;
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(PaymentLink)
+        .values({
+          tenantId: club.tenantId,
+          playerId: order.playerId,
+          productId: order.productId,
+          orderId: order.id,
+          stripePaymentLinkId: stripeLinkId,
+          stripePriceId: found.lineItems[0].price!.id,
+          url: found.link.url,
+          amountCents: order.amountCents,
+          currency: order.currency,
+          status: 'active',
+        })
+        .orIgnore()
+        .execute();
+      await this.audit.record(manager, club, 'payment_link.copied', `order:${order.id}`, {
+        stripe_payment_link_id: stripeLinkId,
+      });
+    });
+    return { action: 'copied', url: found.link.url };
+  }
+
   async deactivate(club: ClubContext, id: number): Promise<PaymentLinkResponse> {
     const link = await paymentLinkRecords.find(this.db.manager, club.tenantId, id);
     if (link.status !== 'active')
@@ -214,6 +271,15 @@ export class PaymentLinksService implements OnModuleInit {
       await this.audit.record(manager, club, 'payment_link.deactivated', `payment_link:${id}`);
     });
     return this.get(club, id);
+  }
+
+  /**
+   * Cancels an unpaid order. Its link stops taking money first: a payment that lands in
+   * between pays the order, and the cancel then refuses (409) instead of hiding a payment.
+   */
+  async cancelOrder(club: ClubContext, orderId: number): Promise<OrderResponse> {
+    await this.deactivateForOrder(club, orderId);
+    return this.orders.cancel(club, orderId);
   }
 
   /** Retires the order's active link, if it has one (the order is being replaced). */
@@ -278,7 +344,28 @@ export class PaymentLinksService implements OnModuleInit {
   }
 
   /** The Stripe Price for this product at the order's amount: one per tier, made once. */
-  private async priceFor(product: Product, order: Order): Promise<string> {
+  private priceFor(product: Product, order: Order): Promise<string> {
+    return this.sharedInFlight(
+      `price:${product.tenantId}:${product.id}:${order.currency}:${order.amountCents}`,
+      () => this.findOrCreatePrice(product, order),
+    );
+  }
+
+  /**
+   * Mints running side by side (a backfill) share the first request for a product or tier
+   * instead of repeating it under the same idempotency key; correctness never depends on
+   * this, only the number of Stripe calls.
+   */
+  private sharedInFlight(key: string, work: () => Promise<string>): Promise<string> {
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = work().finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async findOrCreatePrice(product: Product, order: Order): Promise<string> {
     const tier = {
       tenantId: product.tenantId,
       productId: product.id,
@@ -309,6 +396,12 @@ export class PaymentLinksService implements OnModuleInit {
 
   private async stripeProductFor(product: Product): Promise<string> {
     if (product.stripeProductId) return product.stripeProductId;
+    return this.sharedInFlight(`product:${product.tenantId}:${product.id}`, () =>
+      this.createStripeProduct(product),
+    );
+  }
+
+  private async createStripeProduct(product: Product): Promise<string> {
     const created = await this.stripe.createProduct(
       {
         name: product.name,

@@ -11,6 +11,11 @@ export interface FaultSpec {
   times?: number;
   /** The first matching call that fails (1 = the next one); default 1. */
   nth?: number;
+  /**
+   * Fails every Nth matching call (every: 20 = 5% of them), for `times` calls (default: no
+   * end); deterministic, so a test of a flaky Stripe is repeatable.
+   */
+  every?: number;
   /** For `latency`: how long to hold the call; default 1000 ms. */
   latencyMs?: number;
 }
@@ -32,10 +37,18 @@ export class FaultInjector {
   private armed: ArmedFault[] = [];
 
   inject(spec: FaultSpec): void {
-    const times = spec.times ?? 1;
+    const times = spec.times ?? (spec.every ? Infinity : 1);
     const nth = spec.nth ?? 1;
-    if (!Number.isInteger(times) || times < 1 || !Number.isInteger(nth) || nth < 1) {
-      throw new Error('A fault needs whole numbers times ≥ 1 and nth ≥ 1');
+    const every = spec.every ?? 1;
+    if (
+      !(Number.isInteger(times) || times === Infinity) ||
+      times < 1 ||
+      !Number.isInteger(nth) ||
+      nth < 1 ||
+      !Number.isInteger(every) ||
+      every < 1
+    ) {
+      throw new Error('A fault needs whole numbers times ≥ 1, nth ≥ 1 and every ≥ 1');
     }
     this.armed.push({ spec, seen: 0, remaining: times });
   }
@@ -51,6 +64,7 @@ export class FaultInjector {
       if (!matches(fault.spec, method, path)) continue;
       fault.seen += 1;
       if (due || fault.seen < (fault.spec.nth ?? 1)) continue;
+      if (fault.spec.every && fault.seen % fault.spec.every !== 0) continue;
       fault.remaining -= 1;
       due = {
         kind: fault.spec.kind,

@@ -35,6 +35,8 @@ interface Place {
  */
 @Injectable()
 export class TournamentCheckoutService {
+  private readonly lockQueue = new Map<number, Promise<void>>();
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly orders: OrdersService,
@@ -46,8 +48,58 @@ export class TournamentCheckoutService {
     tournamentId: number,
   ): Promise<TournamentCheckoutLinksResponse> {
     await tournamentRecords.find(this.db.manager, club.tenantId, tournamentId);
-    // The run calls Stripe and other services' transactions, so one session-level lock on a
-    // dedicated connection serialises concurrent runs of the same tournament.
+    return this.withCheckoutLock(tournamentId, () => this.run(club, tournamentId));
+  }
+
+  /**
+   * Runs `work` holding the tournament's checkout lock, which every run that makes or cancels
+   * its orders takes (checkout-links, tournament:regenerate-orders). The work calls Stripe and
+   * other services' transactions, so one session-level lock on a dedicated connection
+   * serialises them; callers in this process queue first, so a waiter holds no connection.
+   */
+  async withCheckoutLock<T>(tournamentId: number, work: () => Promise<T>): Promise<T> {
+    const before = this.lockQueue.get(tournamentId) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const queue = before.then(() => mine);
+    this.lockQueue.set(tournamentId, queue);
+    await before;
+    try {
+      return await this.holdingAdvisoryLock(tournamentId, work);
+    } finally {
+      release();
+      if (this.lockQueue.get(tournamentId) === queue) this.lockQueue.delete(tournamentId);
+    }
+  }
+
+  /**
+   * Replaces a player's owed fee order (call inside withCheckoutLock): its link stops taking
+   * money, the order is cancelled, and the place is billed as checkout-links bills it, with a
+   * new order at the fee's current price and a new link. Undefined when the player no longer
+   * plays (then the order is only cancelled, as checkout-links would).
+   */
+  async replaceOrder(
+    club: ClubContext,
+    tournamentId: number,
+    playerId: number,
+    orderId: number,
+  ): Promise<TournamentCheckoutItem | undefined> {
+    await this.withdraw(club, playerId, orderId);
+    return this.billPlayer(club, tournamentId, playerId);
+  }
+
+  /** Bills one player's place (call inside withCheckoutLock); undefined when the player no longer plays. */
+  async billPlayer(
+    club: ClubContext,
+    tournamentId: number,
+    playerId: number,
+  ): Promise<TournamentCheckoutItem | undefined> {
+    const [place] = await this.places(club.tenantId, tournamentId, playerId);
+    if (place?.commitment !== 'committed' || place.product_id === null) return undefined;
+    return this.bill(club, tournamentId, place);
+  }
+
+  private async holdingAdvisoryLock<T>(tournamentId: number, work: () => Promise<T>): Promise<T> {
     const lockHolder = this.db.createQueryRunner();
     await lockHolder.connect();
     try {
@@ -55,7 +107,7 @@ export class TournamentCheckoutService {
         CHECKOUT_LOCK_SPACE,
         tournamentId,
       ]);
-      return await this.run(club, tournamentId);
+      return await work();
     } finally {
       await lockHolder
         .query('SELECT pg_advisory_unlock($1, $2)', [CHECKOUT_LOCK_SPACE, tournamentId])
@@ -167,7 +219,7 @@ export class TournamentCheckoutService {
     return link ? PaymentLinkResponse.of(link) : null;
   }
 
-  private places(tenantId: number, tournamentId: number): Promise<Place[]> {
+  private places(tenantId: number, tournamentId: number, playerId?: number): Promise<Place[]> {
     return this.db.query(
       `SELECT c.player_id, c.status AS commitment, p.team_id, tt.product_id,
               tor.order_id, o.status AS order_status
@@ -178,9 +230,9 @@ export class TournamentCheckoutService {
          LEFT JOIN tournament_orders tor
            ON tor.tenant_id = c.tenant_id AND tor.tournament_id = c.tournament_id AND tor.player_id = c.player_id
          LEFT JOIN orders o ON o.tenant_id = tor.tenant_id AND o.id = tor.order_id
-        WHERE c.tenant_id = $1 AND c.tournament_id = $2
+        WHERE c.tenant_id = $1 AND c.tournament_id = $2 AND ($3::int IS NULL OR c.player_id = $3)
         ORDER BY c.player_id`,
-      [tenantId, tournamentId],
+      [tenantId, tournamentId, playerId ?? null],
     );
   }
 }

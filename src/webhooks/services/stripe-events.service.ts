@@ -1,17 +1,76 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { DomainException } from '../../common/errors/domain.exception';
 import type { StripeEventPayload } from '../../stripe/stripe-objects';
 import { StripeService } from '../../stripe/stripe.service';
-import { StripeEvent } from '../entities/stripe-event.entity';
+import { EventOutcome, StripeEvent } from '../entities/stripe-event.entity';
 import { decide, EventDecision } from './event-decision';
 import { PaymentEventsService } from './payment-events.service';
+
+/** The event types that can change an order (see `apply`); reconciliation asks Stripe for these. */
+export const APPLIED_EVENT_TYPES = [
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
+  'payment_intent.succeeded',
+  'charge.refunded',
+  'charge.dispute.created',
+] as const;
+
+/** Stored outcomes that another try may change; the others are final. */
+export const REPLAYABLE_OUTCOMES = ['failed', 'unmatched', 'needs_review'] as const;
+export type ReplayableOutcome = (typeof REPLAYABLE_OUTCOMES)[number];
+
+export interface RecordOptions {
+  /** Decide, then roll everything back: nothing is written, not even the jobs it would send. */
+  dryRun?: boolean;
+  /** Keep the result only when the decision names this club (an operator acting for one club). */
+  onlyForTenant?: number;
+  /**
+   * Dry run only: events of the same payment that come before this one and are not applied
+   * yet, applied first in the same rolled-back transaction, so that a refund is judged as it
+   * will be after its payment.
+   */
+  dryRunAfter?: StripeEventPayload[];
+}
+
+export interface Recorded {
+  decision: EventDecision;
+  /** Whether the transaction committed: false for a dry run or a decision for another club. */
+  kept: boolean;
+}
+
+/** A stored event as it was before and after `reapply`. */
+export interface Reapplied {
+  id: string;
+  type: string;
+  before: { outcome: EventOutcome | null; tenantId: number | null; note: string | null };
+  /** Undefined when the stored outcome is final, so nothing was re-applied. */
+  decision?: EventDecision;
+  /** Whether the stored outcome, club or note changed (or would, in a dry run). */
+  changed: boolean;
+}
+
+export interface StoredEvent {
+  id: string;
+  type: string;
+  tenantId: number | null;
+  outcome: EventOutcome | null;
+  note: string | null;
+  payload: StripeEventPayload;
+}
+
+/** Thrown inside a transaction to roll it back while still returning what it decided. */
+class RollBack<T> {
+  constructor(readonly result: T) {}
+}
 
 /**
  * The webhook inbox. Each event is stored under its Stripe id and applied in the same
  * transaction: a duplicate or concurrent delivery finds the row and changes nothing; a
  * failure rolls both back, so Stripe's redelivery applies it exactly once (money rule 5).
+ * Deliveries, `reconcile` and `webhooks:replay` all apply events through here.
  */
 @Injectable()
 export class StripeEventsService {
@@ -31,31 +90,154 @@ export class StripeEventsService {
         'validation_failed',
         'The Stripe signature does not match this payload',
       );
-    return this.db.transaction(async (manager) => {
-      const inserted = (await manager.query(
-        `INSERT INTO stripe_events (id, type, livemode, api_version, payload) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [event.id, event.type, event.livemode, event.api_version ?? null, JSON.stringify(event)],
-      )) as unknown[];
-      if (inserted.length === 0) {
-        await manager.query('UPDATE stripe_events SET attempts = attempts + 1 WHERE id = $1', [
-          event.id,
-        ]);
-        return decide('duplicate');
-      }
-      const decision = await this.apply(manager, event);
-      await manager.update(
-        StripeEvent,
-        { id: event.id },
-        {
-          outcome: decision.outcome,
-          tenantId: decision.tenantId ?? null,
-          error: decision.note ?? null,
-          processedAt: new Date(),
-        },
-      );
-      return decision;
+    return (await this.record(event)).decision;
+  }
+
+  /** Stores and applies an event (checked by its signature, or read from Stripe's API) once. */
+  async record(event: StripeEventPayload, options: RecordOptions = {}): Promise<Recorded> {
+    const { result: decision, kept } = await this.transaction(
+      async (manager) => {
+        if (options.dryRun)
+          for (const earlier of options.dryRunAfter ?? []) await this.store(manager, earlier);
+        return this.store(manager, event);
+      },
+      (decision) =>
+        !options.dryRun &&
+        (decision.outcome === 'duplicate' ||
+          options.onlyForTenant === undefined ||
+          decision.tenantId === options.onlyForTenant),
+    );
+    return { decision, kept };
+  }
+
+  /**
+   * Applies a stored event again (after its cause was fixed), under its row's lock so that a
+   * concurrent delivery waits. Order transitions are guarded, so a second apply changes nothing;
+   * final outcomes (processed, ignored, duplicate) are left alone. Not a delivery: `attempts`
+   * stays as Stripe's count.
+   */
+  async reapply(
+    eventId: string,
+    options: { dryRun?: boolean; dryRunAfter?: string[] } = {},
+  ): Promise<Reapplied> {
+    const { result } = await this.transaction(
+      async (manager) => {
+        if (options.dryRun)
+          for (const earlier of options.dryRunAfter ?? []) await this.applyStored(manager, earlier);
+        return this.applyStored(manager, eventId);
+      },
+      () => !options.dryRun,
+    );
+    return result;
+  }
+
+  /** Which of these events are already in the inbox, with what they came to. */
+  async stored(ids: readonly string[]): Promise<Map<string, Omit<StoredEvent, 'payload'>>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.manager.find(StripeEvent, {
+      select: { id: true, type: true, tenantId: true, outcome: true, error: true },
+      where: { id: In([...ids]) },
     });
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        {
+          id: row.id,
+          type: row.type,
+          tenantId: row.tenantId,
+          outcome: row.outcome,
+          note: row.error,
+        },
+      ]),
+    );
+  }
+
+  /**
+   * Stored events to re-apply: one by id, or every one with an outcome (of one club, when
+   * given), oldest first by Stripe's clock so that a payment goes before its refund.
+   */
+  async findStored(
+    filter: { id: string } | { outcome: ReplayableOutcome; tenantId?: number },
+  ): Promise<StoredEvent[]> {
+    const rows = (await this.db.query(
+      `SELECT id, type, tenant_id, outcome, error, payload FROM stripe_events
+       WHERE ${'id' in filter ? 'id = $1' : 'outcome = $1 AND ($2::int IS NULL OR tenant_id = $2)'}
+       ORDER BY (payload ->> 'created')::bigint, received_at, id`,
+      'id' in filter ? [filter.id] : [filter.outcome, filter.tenantId ?? null],
+    )) as {
+      id: string;
+      type: string;
+      tenant_id: number | null;
+      outcome: EventOutcome | null;
+      error: string | null;
+      payload: StripeEventPayload;
+    }[];
+    return rows.map((row) => ({
+      id: row.id,
+      type: row.type,
+      tenantId: row.tenant_id,
+      outcome: row.outcome,
+      note: row.error,
+      payload: row.payload,
+    }));
+  }
+
+  /** The inbox insert and the apply: a duplicate only counts one more delivery. */
+  private async store(manager: EntityManager, event: StripeEventPayload): Promise<EventDecision> {
+    const inserted = (await manager.query(
+      `INSERT INTO stripe_events (id, type, livemode, api_version, payload) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [event.id, event.type, event.livemode, event.api_version ?? null, JSON.stringify(event)],
+    )) as unknown[];
+    if (inserted.length === 0) {
+      await manager.query('UPDATE stripe_events SET attempts = attempts + 1 WHERE id = $1', [
+        event.id,
+      ]);
+      return decide('duplicate');
+    }
+    const decision = await this.apply(manager, event);
+    await this.saveDecision(manager, event.id, decision);
+    return decision;
+  }
+
+  private async applyStored(manager: EntityManager, eventId: string): Promise<Reapplied> {
+    const row = await manager.findOne(StripeEvent, {
+      where: { id: eventId },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!row) throw DomainException.notFound('Stripe event', eventId);
+    const reapplied: Reapplied = {
+      id: row.id,
+      type: row.type,
+      before: { outcome: row.outcome, tenantId: row.tenantId, note: row.error },
+      changed: false,
+    };
+    if (row.outcome && !isReplayable(row.outcome)) return reapplied;
+    const decision = await this.apply(manager, row.payload as unknown as StripeEventPayload);
+    reapplied.decision = decision;
+    reapplied.changed =
+      decision.outcome !== row.outcome ||
+      (decision.tenantId ?? null) !== row.tenantId ||
+      (decision.note ?? null) !== row.error;
+    if (reapplied.changed) await this.saveDecision(manager, row.id, decision);
+    return reapplied;
+  }
+
+  private async saveDecision(
+    manager: EntityManager,
+    eventId: string,
+    decision: EventDecision,
+  ): Promise<void> {
+    await manager.update(
+      StripeEvent,
+      { id: eventId },
+      {
+        outcome: decision.outcome,
+        tenantId: decision.tenantId ?? null,
+        error: decision.note ?? null,
+        processedAt: new Date(),
+      },
+    );
   }
 
   private apply(
@@ -87,4 +269,26 @@ export class StripeEventsService {
         return decide('ignored', `Courtside does not handle ${event.type}`);
     }
   }
+
+  /** One transaction that commits only when `keep` says so; a dry run rolls back its writes. */
+  private async transaction<T>(
+    work: (manager: EntityManager) => Promise<T>,
+    keep: (result: T) => boolean,
+  ): Promise<{ result: T; kept: boolean }> {
+    try {
+      const result = await this.db.transaction(async (manager) => {
+        const decided = await work(manager);
+        if (!keep(decided)) throw new RollBack(decided);
+        return decided;
+      });
+      return { result, kept: true };
+    } catch (error) {
+      if (error instanceof RollBack) return { result: error.result as T, kept: false };
+      throw error;
+    }
+  }
+}
+
+function isReplayable(outcome: EventOutcome): outcome is ReplayableOutcome {
+  return (REPLAYABLE_OUTCOMES as readonly string[]).includes(outcome);
 }

@@ -1,0 +1,149 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { ClubContext } from '../../club/auth/club-context';
+import { formatMoney } from '../../mail/money-format';
+import { PaymentLinksService } from '../../payment-links/services/payment-links.service';
+import { firstPaymentFamilies } from '../first-payment-families.query';
+import { FirstPaymentService } from './first-payment.service';
+
+/** Something `backfill:payment-links` looks at: a player's first month, or an owed order. */
+export interface BackfillCandidate {
+  kind: 'first_month' | 'order';
+  player_id: number;
+  player_name: string;
+  product_id: number;
+  item: string;
+  order_id: number | null;
+  amount_cents: number;
+  currency: string;
+  /** The order carries a Stripe link that `payment_links` does not know. */
+  unrecorded_link: boolean;
+  /** Another order of this player and item holds their one active link. */
+  active_link_order_id: number | null;
+}
+
+export interface BackfillStep {
+  status: 'done' | 'would_do' | 'unchanged' | 'skipped';
+  result: string;
+  /** What was made: the order (a first month may create one) and its pay URL. */
+  orderId?: number;
+  url?: string;
+}
+
+/**
+ * Every family gets a Pay Now link for what it owes: each signed player's first month (the same
+ * decision as their first-payment link) and each owed order with no active link. Each step is
+ * idempotent (idempotency keys from our ids, orders found again by their state), so an
+ * interrupted run is simply run again.
+ */
+@Injectable()
+export class PaymentLinksBackfillService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly firstPayment: FirstPaymentService,
+    private readonly links: PaymentLinksService,
+  ) {}
+
+  async candidates(tenantId: number): Promise<BackfillCandidate[]> {
+    const firstMonths: BackfillCandidate[] = (
+      await firstPaymentFamilies(this.db.manager, tenantId)
+    ).flatMap((family) =>
+      family.players.map((player) => ({
+        kind: 'first_month' as const,
+        player_id: player.player_id,
+        player_name: player.player_name,
+        product_id: player.product_id,
+        item: player.item,
+        order_id: null,
+        amount_cents: player.fee_cents,
+        currency: player.currency,
+        unrecorded_link: false,
+        active_link_order_id: null,
+      })),
+    );
+    const firstMonthOf = new Set(firstMonths.map((c) => `${c.player_id}:${c.product_id}`));
+    const orders = (await this.db.query(
+      `SELECT 'order' AS kind, o.player_id, pl.name AS player_name, o.product_id, pr.name AS item,
+              o.id AS order_id, o.amount_cents, trim(o.currency) AS currency,
+              (o.stripe_payment_link_id IS NOT NULL AND NOT EXISTS (
+                 SELECT 1 FROM payment_links l
+                 WHERE l.tenant_id = o.tenant_id AND l.stripe_payment_link_id = o.stripe_payment_link_id)
+              ) AS unrecorded_link,
+              (SELECT l.order_id FROM payment_links l
+               WHERE l.tenant_id = o.tenant_id AND l.player_id = o.player_id AND l.product_id = o.product_id
+                 AND l.status = 'active') AS active_link_order_id
+       FROM orders o
+       JOIN players pl ON pl.tenant_id = o.tenant_id AND pl.id = o.player_id
+       JOIN products pr ON pr.tenant_id = o.tenant_id AND pr.id = o.product_id
+       WHERE o.tenant_id = $1 AND o.status IN ('pending', 'failed')
+         AND NOT EXISTS (SELECT 1 FROM payment_links l
+                         WHERE l.tenant_id = o.tenant_id AND l.order_id = o.id AND l.status = 'active')
+       ORDER BY o.id`,
+      [tenantId],
+    )) as BackfillCandidate[];
+    // A first month's owed order is the first-month decision's to reuse or replace.
+    return [
+      ...firstMonths,
+      ...orders.filter((o) => !firstMonthOf.has(`${o.player_id}:${o.product_id}`)),
+    ];
+  }
+
+  async backfill(
+    club: ClubContext,
+    candidate: BackfillCandidate,
+    commit: boolean,
+  ): Promise<BackfillStep> {
+    const amount = formatMoney(candidate.amount_cents, candidate.currency);
+    if (candidate.kind === 'first_month') {
+      const decision = await this.firstPayment.firstMonthForPlayer(
+        club,
+        candidate.player_id,
+        commit,
+      );
+      switch (decision.kind) {
+        case 'would_mint':
+          return {
+            status: 'would_do',
+            result: `mint the first-month link at ${formatMoney(decision.amountCents, candidate.currency)}${decision.replacesOrderId ? `, replacing order ${decision.replacesOrderId} made at an old fee` : ''}`,
+          };
+        case 'pay':
+          return decision.minted
+            ? {
+                status: 'done',
+                result: `minted the first-month link at ${amount}`,
+                orderId: decision.orderId,
+                url: decision.url,
+              }
+            : { status: 'unchanged', result: 'has its first-month link' };
+        default:
+          return {
+            status: 'skipped',
+            result: `first month is ${decision.kind.replace(/_/g, ' ')}`,
+          };
+      }
+    }
+    const orderId = candidate.order_id!;
+    if (candidate.active_link_order_id !== null)
+      return {
+        status: 'skipped',
+        result: `order ${candidate.active_link_order_id} holds the player's active link for this item`,
+      };
+    if (candidate.unrecorded_link) {
+      const adopted = await this.links.adoptUnrecordedLink(club, orderId, commit);
+      if (adopted.action === 'unchanged') return { status: 'unchanged', result: 'link recorded' };
+      const what =
+        adopted.action === 'copied'
+          ? 'copy its Stripe link into payment_links'
+          : `replace its Stripe link (${adopted.reason})`;
+      return commit
+        ? { status: 'done', result: `${adopted.action}: ${what}`, orderId, url: adopted.url }
+        : { status: 'would_do', result: what };
+    }
+    if (!commit) return { status: 'would_do', result: `mint a link for ${amount}` };
+    const minted = await this.links.mintForOrder(club, orderId);
+    return minted.created
+      ? { status: 'done', result: `minted a link for ${amount}`, orderId, url: minted.link.url }
+      : { status: 'unchanged', result: 'has its link' };
+  }
+}

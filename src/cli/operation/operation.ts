@@ -1,0 +1,116 @@
+import { DomainException } from '../../common/errors/domain.exception';
+import { forEachConcurrently } from '../../common/concurrency';
+
+export type Cell = string | number | null;
+
+/**
+ * What one item came to: `done` (written), `would_do` (a dry run's plan), `unchanged`
+ * (already right), `skipped` (cannot or need not be done, with the reason), or `failed`.
+ */
+export type ItemStatus = 'done' | 'would_do' | 'unchanged' | 'skipped' | 'failed';
+
+export interface ItemOutcome {
+  status: Exclude<ItemStatus, 'failed'>;
+  /** In the operator's words: what was (or would be) done, or why not. */
+  result: string;
+  /** Extra columns, e.g. the new order id and pay URL. */
+  columns?: Record<string, Cell>;
+}
+
+/** One unit of an operator command's work, e.g. one order that needs a pay link. */
+export interface OperationItem {
+  /** The columns that name the item: club, order, player… */
+  columns: Record<string, Cell>;
+  /** Decides and, when `commit`, does the work. Must be safe to run again after any interruption. */
+  run: (commit: boolean) => Promise<ItemOutcome>;
+}
+
+export interface ItemReport {
+  columns: Record<string, Cell>;
+  status: ItemStatus;
+  result: string;
+}
+
+export interface OperationReport {
+  command: string;
+  commit: boolean;
+  /** True when an interrupt stopped the run before every item was taken. */
+  interrupted: boolean;
+  items: ItemReport[];
+  summary: Record<ItemStatus, number>;
+}
+
+export interface Progress {
+  start(total: number): void;
+  increment(): void;
+  stop(): void;
+}
+
+/**
+ * Runs the items, `concurrency` at a time (Stripe calls inside are paced by StripeService's
+ * rate limiter), catching each item's failure so one bad order never stops the rest.
+ */
+export async function runOperation(
+  command: string,
+  items: readonly OperationItem[],
+  options: {
+    commit: boolean;
+    concurrency: number;
+    progress?: Progress;
+    interrupted?: () => boolean;
+  },
+): Promise<OperationReport> {
+  const reports: (ItemReport | undefined)[] = new Array(items.length);
+  options.progress?.start(items.length);
+  try {
+    await forEachConcurrently(
+      items,
+      options.concurrency,
+      async (item, index) => {
+        reports[index] = await runItem(item, options.commit);
+        options.progress?.increment();
+      },
+      options.interrupted,
+    );
+  } finally {
+    options.progress?.stop();
+  }
+  const done = reports.filter((report): report is ItemReport => report !== undefined);
+  return {
+    command,
+    commit: options.commit,
+    interrupted: done.length < items.length,
+    items: done,
+    summary: summarise(done),
+  };
+}
+
+async function runItem(item: OperationItem, commit: boolean): Promise<ItemReport> {
+  try {
+    const outcome = await item.run(commit);
+    return {
+      columns: { ...item.columns, ...outcome.columns },
+      status: outcome.status,
+      result: outcome.result,
+    };
+  } catch (error) {
+    return { columns: item.columns, status: 'failed', result: failureMessage(error) };
+  }
+}
+
+export function failureMessage(error: unknown): string {
+  if (error instanceof DomainException) return error.message;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+export function summarise(items: readonly ItemReport[]): Record<ItemStatus, number> {
+  const summary: Record<ItemStatus, number> = {
+    done: 0,
+    would_do: 0,
+    unchanged: 0,
+    skipped: 0,
+    failed: 0,
+  };
+  for (const item of items) summary[item.status]++;
+  return summary;
+}

@@ -1,0 +1,147 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
+import { ClubContext } from '../../club/auth/club-context';
+import { isOrderOwed } from '../../club/entities/order-status';
+import type { OrderStatus } from '../../club/entities/order.entity';
+import { OrderPaymentsService } from '../../club/services/order-payments.service';
+import { orderRecords } from '../../club/services/orders.service';
+import { StripeService } from '../../stripe/stripe.service';
+import { metadataOwner, openSessionProblem } from '../stripe-pay-checks';
+import { PaymentLinksService } from './payment-links.service';
+
+/** An owed order that carries a Checkout Session (the club's previous system made those). */
+export interface SessionOrder {
+  order_id: number;
+  player_name: string;
+  item: string;
+  amount_cents: number;
+  currency: string;
+  status: OrderStatus;
+  session_id: string;
+  checkout_url: string | null;
+  /** The pay URL is a payment link's (persistent), not a session's. */
+  has_link: boolean;
+}
+
+export interface CheckoutUrlStep {
+  status: 'done' | 'would_do' | 'unchanged' | 'skipped';
+  result: string;
+  url?: string;
+}
+
+/**
+ * Legacy orders have a 24-hour Checkout Session id but no Pay Now URL. An open session's URL
+ * is stored; an expired (or vanished) one is reported, or with `remint` replaced by a
+ * persistent payment link for the same order; a completed one is left for `reconcile`.
+ */
+@Injectable()
+export class CheckoutUrlsBackfillService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly stripe: StripeService,
+    private readonly paymentLinks: PaymentLinksService,
+    private readonly orderPayments: OrderPaymentsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * The club's owed orders with a session, in id order. Those with a link's URL show as
+   * unchanged; a stored session URL is checked again, since it dies when the session expires.
+   */
+  candidates(tenantId: number): Promise<SessionOrder[]> {
+    return this.db.query(
+      `SELECT o.id AS order_id, p.name AS player_name, pr.name AS item, o.amount_cents, o.currency,
+              o.status, o.stripe_checkout_session_id AS session_id, o.stripe_checkout_url AS checkout_url,
+              o.stripe_payment_link_id IS NOT NULL AS has_link
+         FROM orders o
+         JOIN players p ON p.tenant_id = o.tenant_id AND p.id = o.player_id
+         JOIN products pr ON pr.tenant_id = o.tenant_id AND pr.id = o.product_id
+        WHERE o.tenant_id = $1 AND o.status IN ('pending', 'failed')
+          AND o.stripe_checkout_session_id IS NOT NULL
+        ORDER BY o.id`,
+      [tenantId],
+    );
+  }
+
+  async backfill(
+    club: ClubContext,
+    candidate: SessionOrder,
+    options: { commit: boolean; remint: boolean },
+  ): Promise<CheckoutUrlStep> {
+    if (candidate.has_link) return { status: 'unchanged', result: 'has a payment link' };
+    const order = await orderRecords.find(this.db.manager, club.tenantId, candidate.order_id);
+    if (!isOrderOwed(order.status))
+      return { status: 'unchanged', result: `changed meanwhile: the order is ${order.status}` };
+    if (order.stripePaymentLinkId) return { status: 'unchanged', result: 'has a payment link' };
+    const sessionId = candidate.session_id;
+    const session = await this.stripe.findCheckoutSession(sessionId);
+
+    // Another club's or order's session is never attached here, whatever its state.
+    const owner = session ? metadataOwner(session.metadata, order) : 'nobody';
+    if (owner === 'another_club')
+      return { status: 'skipped', result: "the session belongs to another club's order" };
+    if (owner === 'another_order')
+      return {
+        status: 'skipped',
+        result: `the session names order ${session!.metadata!.order_id}, not this one`,
+      };
+
+    const dead = async (why: string): Promise<CheckoutUrlStep> => {
+      if (!options.remint)
+        return {
+          status: 'skipped',
+          result: `${why}: run with --remint to replace it with a payment link`,
+        };
+      if (!options.commit)
+        return { status: 'would_do', result: `${why}: would replace it with a payment link` };
+      const { link } = await this.paymentLinks.mintForOrder(club, order.id);
+      return {
+        status: 'done',
+        result: `${why}: replaced with payment link ${link.stripe_payment_link_id}`,
+        url: link.url,
+      };
+    };
+
+    if (!session) return dead('not found at Stripe');
+    switch (session.status) {
+      case 'expired':
+        return dead('expired');
+      case 'complete':
+        // A failed bank debit also completes its session: the family owes the amount again.
+        if (order.status === 'failed' && session.payment_status !== 'paid')
+          return dead('its bank debit failed');
+        return {
+          status: 'skipped',
+          result: `complete at Stripe (${session.payment_status}): a payment for reconcile to record; not marked paid here`,
+        };
+      case 'open':
+      case null:
+        break;
+    }
+    const problem = openSessionProblem(order, session);
+    if (problem || !session.url)
+      return { status: 'skipped', result: `open, but ${problem ?? 'it has no URL'}` };
+    const expires = new Date(session.expires_at * 1000).toISOString();
+    if (order.stripeCheckoutUrl)
+      return { status: 'unchanged', result: `open; its pay URL is stored (expires ${expires})` };
+    if (!options.commit)
+      return { status: 'would_do', result: `open: would store its pay URL (expires ${expires})` };
+    const url = session.url;
+    const stored = await this.db.transaction(async (manager) => {
+      const attached = await this.orderPayments.attachCheckoutUrl(manager, order, {
+        id: sessionId,
+        url,
+      });
+      if (attached)
+        await this.audit.record(manager, club, 'order.checkout_url_stored', `order:${order.id}`, {
+          checkout_session: sessionId,
+        });
+      return attached;
+    });
+    return stored
+      ? { status: 'done', result: `open: stored its pay URL (expires ${expires})`, url }
+      : { status: 'unchanged', result: 'changed meanwhile (paid, cancelled or given a pay URL)' };
+  }
+}

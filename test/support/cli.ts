@@ -1,0 +1,76 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import type { StripeEmulator } from '../../src/stripe-emulator';
+import type { TestApp } from './app';
+
+// CLI_DIST lets a build in another folder be tested while dist/ is being rebuilt.
+const CLI = path.resolve(
+  process.env.CLI_DIST ?? path.resolve(__dirname, '../../dist'),
+  'src/cli.js',
+);
+
+export interface CliRun {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+/**
+ * The built CLI (`npm run cli` runs the same file) as a real process on the test's database,
+ * talking to the test's Stripe emulator the way a CLI talks to `npm start`'s.
+ */
+export function startCli(
+  target: { app: Pick<TestApp, 'databaseUrl' | 'publicUrl'>; stripe?: StripeEmulator },
+  args: string[],
+): { child: ChildProcess; done: Promise<CliRun> } {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: target.app.databaseUrl,
+    LOG_LEVEL: 'error',
+    ...(target.app.publicUrl && { PUBLIC_BASE_URL: target.app.publicUrl }),
+    ...(target.stripe && { STRIPE_EMULATOR_PORT: new URL(target.stripe.url).port }),
+  };
+  delete env.STRIPE_SECRET_KEY;
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const done = new Promise<CliRun>((resolve) =>
+    child.on('exit', (code) => resolve({ code, out, err })),
+  );
+  return { child, done };
+}
+
+export function runCli(
+  target: { app: Pick<TestApp, 'databaseUrl' | 'publicUrl'>; stripe?: StripeEmulator },
+  ...args: string[]
+): Promise<CliRun> {
+  return startCli(target, args).done;
+}
+
+/** A `--json` run's report. */
+export interface CliReport {
+  command: string;
+  commit: boolean;
+  interrupted: boolean;
+  items: { columns: Record<string, string | number | null>; status: string; result: string }[];
+  summary: Record<'done' | 'would_do' | 'unchanged' | 'skipped' | 'failed', number>;
+}
+
+export async function runCliJson(
+  target: { app: Pick<TestApp, 'databaseUrl' | 'publicUrl'>; stripe?: StripeEmulator },
+  ...args: string[]
+): Promise<CliRun & { report: CliReport }> {
+  const run = await runCli(target, ...args, '--json');
+  let report: CliReport;
+  try {
+    report = JSON.parse(run.out) as CliReport;
+  } catch {
+    throw new Error(`The CLI printed no JSON report (exit ${run.code}):\n${run.out}\n${run.err}`);
+  }
+  return { ...run, report };
+}
