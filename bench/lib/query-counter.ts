@@ -1,0 +1,24 @@
+import { Client } from 'pg';
+
+/**
+ * Counts the SQL statements this process sends through `pg` (TypeORM's driver included) while
+ * `work` runs: the "no N+1" check of a benchmark. The job queue's own polling (schema pgboss)
+ * is not the request's work and is left out.
+ */
+export async function countQueries(work: () => Promise<unknown>): Promise<number> {
+  const prototype = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = prototype.query;
+  let count = 0;
+  prototype.query = function (this: unknown, ...args: unknown[]) {
+    const [first] = args;
+    const text = typeof first === 'string' ? first : ((first as { text?: string })?.text ?? '');
+    if (!text.includes('pgboss')) count++;
+    return original.apply(this, args);
+  };
+  try {
+    await work();
+  } finally {
+    prototype.query = original;
+  }
+  return count;
+}
