@@ -11,7 +11,7 @@ import { PaymentLinksService } from '../../payment-links/services/payment-links.
 
 /** Where a first-payment click ends: Stripe's pay page, or one of our explanation pages. */
 export type FirstPaymentOutcome =
-  | { kind: 'pay'; url: string; minted?: boolean; orderId?: number }
+  | { kind: 'pay'; url: string; minted?: boolean; orderId?: number; replacedOrderId?: number }
   | { kind: 'unknown' | 'not_signed' | 'not_set_up' | 'paid' | 'processing'; clubName?: string };
 
 /** A dry run's answer adds what a click would mint (and the stale order it would replace). */
@@ -113,6 +113,7 @@ export class FirstPaymentService {
           replacesOrderId: owed && !current ? owed.id : undefined,
         };
       let orderId = owed?.id;
+      const replacedOrderId = owed && !current ? owed.id : undefined;
       if (owed && !current) {
         // The fee changed since the link was made: that order and its link are retired.
         await this.links.cancelOrder(club, owed.id);
@@ -126,7 +127,7 @@ export class FirstPaymentService {
         })
       ).id;
       const { link } = await this.links.mintForOrder(club, orderId);
-      return { kind: 'pay', url: link.url, minted: true, orderId };
+      return { kind: 'pay', url: link.url, minted: true, orderId, replacedOrderId };
     } catch (error) {
       if (error instanceof DomainException && error.code === 'invalid_state')
         return { kind: 'paid', clubName };

@@ -111,7 +111,7 @@ export class PaymentLinksBackfillService {
           return decision.minted
             ? {
                 status: 'done',
-                result: `minted the first-month link at ${amount}`,
+                result: `minted the first-month link at ${amount}${decision.replacedOrderId ? `, replacing order ${decision.replacedOrderId} made at an old fee` : ''}`,
                 orderId: decision.orderId,
                 url: decision.url,
               }

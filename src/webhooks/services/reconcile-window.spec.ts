@@ -28,8 +28,12 @@ describe('reconcileSince', () => {
     expect(reconcileSince('2026-03-01T12:00:00Z', now)).toEqual(new Date('2026-03-01T12:00:00Z'));
   });
 
+  it('accepts the day 30 days ago, from the oldest moment Stripe still keeps', () => {
+    expect(reconcileSince('2026-03-01', now)).toEqual(new Date('2026-03-01T12:00:00Z'));
+  });
+
   it('refuses a date older than 30 days, naming the earliest allowed', () => {
-    expect(refused('2026-03-01')).toMatch(
+    expect(refused('2026-02-28')).toMatch(
       /more than 30 days ago: Stripe keeps events for 30 days, so the earliest is 2026-03-01T12:00:00.000Z/,
     );
   });

@@ -17,14 +17,15 @@ export function reconcileSince(since: string | undefined, now: Date): Date {
       'validation_failed',
       `--since "${since}" is not a date: give one like 2026-03-01 or 2026-03-01T14:30:00Z`,
     );
-  if (parsed.getTime() < earliest.getTime())
+  // A day's grace: `--since` the date 30 days ago means that day, though its first hours have gone.
+  if (parsed.getTime() < earliest.getTime() - DAY_MS)
     throw new DomainException(
       'validation_failed',
       `--since ${since} is more than ${EVENT_RETENTION_DAYS} days ago: Stripe keeps events for ${EVENT_RETENTION_DAYS} days, so the earliest is ${earliest.toISOString()}`,
     );
   if (parsed.getTime() > now.getTime())
     throw new DomainException('validation_failed', `--since ${since} is in the future`);
-  return parsed;
+  return parsed < earliest ? earliest : parsed;
 }
 
 const DATE_TIME =
