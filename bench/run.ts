@@ -1,7 +1,10 @@
 import 'reflect-metadata';
 import path from 'node:path';
+import { blast } from './benchmarks/blast';
 import { statement } from './benchmarks/statement';
 import { startup } from './benchmarks/startup';
+import { webhooks } from './benchmarks/webhooks';
+import { backfill } from './benchmarks/backfill';
 import type { Benchmark } from './lib/context';
 import { buildTemplate, startPostgres } from './lib/database';
 import { BenchResult, round } from './lib/measure';
@@ -9,7 +12,7 @@ import { machineNote, printResults, writeResults } from './lib/report';
 import { SEED } from './seed';
 
 /** Every row of docs/performance.md, in its order. */
-const BENCHMARKS: Benchmark[] = [statement, startup];
+const BENCHMARKS: Benchmark[] = [statement, blast, webhooks, backfill, startup];
 
 const RESULTS = path.resolve(__dirname, '../../bench/results/latest.json');
 const SEED_BUDGET_SECONDS = 60;

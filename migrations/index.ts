@@ -3,6 +3,7 @@ import { PaymentsInbox1763856000000 } from './1763856000000-PaymentsInbox';
 import { EmailMessageContent1764028800000 } from './1764028800000-EmailMessageContent';
 import { MessageSendingState1764115200000 } from './1764115200000-MessageSendingState';
 import { TournamentOrders1764205200000 } from './1764205200000-TournamentOrders';
+import { QueuedBlastMessagesIndex1764300000000 } from './1764300000000-QueuedBlastMessagesIndex';
 
 /** Every migration the code knows, oldest first. A new migration is added here too. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   EmailMessageContent1764028800000,
   MessageSendingState1764115200000,
   TournamentOrders1764205200000,
+  QueuedBlastMessagesIndex1764300000000,
 ];

@@ -129,6 +129,7 @@ describe('backfill:payment-links', () => {
 
     expect(run.code).toBe(0);
     expect(run.report.summary).toMatchObject({ done: 5, failed: 0 });
+    expect(run.report.elapsed_ms).toBeGreaterThan(0);
     const owed = await owedOrders(club.tenant.id);
     expect(owed).toHaveLength(6); // four orders + two first months made now
     expect(owed.every((order) => order.active_links === 1)).toBe(true);
@@ -386,7 +387,9 @@ describe('backfill:payment-links', () => {
       /│ club\s+│ kind\s+│ order\s+│ player\s+│ item\s+│ amount\s+│ status\s+│ result/,
     );
     expect(run.out).toMatch(/mint a link for \$40\.00/);
-    expect(run.out).toMatch(/6 item\(s\): 6 to do, 0 unchanged, 0 skipped, 0 failed\./);
+    expect(run.out).toMatch(
+      /6 item\(s\): 6 to do, 0 unchanged, 0 skipped, 0 failed\. Took \d+\.\d s\./,
+    );
     expect(run.out).toMatch(/Dry run: nothing was written/);
   });
 });

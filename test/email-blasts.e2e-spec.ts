@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { BlastsService } from '../src/email/services/blasts.service';
+import { BrandedMailer } from '../src/mail/branded-mailer.service';
 import { createTestApp, TestApp } from './support/app';
 import { eventually } from './support/eventually';
 import { factories, TestClub } from './support/factories';
@@ -222,6 +223,136 @@ describe('email blasts: each family mailed at most once per approval (E1–E6)',
     await settle();
     expect(sink.messagesTo(first.email)).toHaveLength(0);
     expect(sink.messagesTo(second.email)).toHaveLength(1);
+  });
+
+  it('sends a blast over several connections at once, and two workers on one blast still mail each family once', async () => {
+    const club = await newClub();
+    const families: Awaited<ReturnType<typeof familyOwing>>[] = [];
+    for (let i = 0; i < 12; i++) families.push(await familyOwing(club, dues()));
+    sink.setAcceptDelay(60);
+    try {
+      const blast = await preview(club);
+      await t.as(club.apiKey).post(`/admin/email/blasts/${blast.id}/send`).expect(200);
+      // A second worker on the same blast, as a retried job would be, alongside the queue's.
+      await t.app.get(BlastsService).work(club.tenant.id, blast.id);
+      const done = await finished(club, blast.id);
+      expect(done).toMatchObject({ status: 'sent', counts: { sent: 12, failed: 0, queued: 0 } });
+      await settle();
+      for (const family of families) expect(sink.messagesTo(family.email)).toHaveLength(1);
+      // One at a time, each message would arrive only after the last was accepted (60 ms on).
+      const arrivals = families
+        .map((family) => sink.messagesTo(family.email)[0].receivedAt)
+        .sort((a, b) => a - b);
+      const gaps = arrivals.slice(1).map((at, i) => at - arrivals[i]);
+      expect(Math.min(...gaps)).toBeLessThan(60);
+    } finally {
+      sink.setAcceptDelay(0);
+    }
+  });
+
+  it('a worker that dies mid-batch never resends what it claimed; the rerun sends the rest exactly once', async () => {
+    const club = await newClub();
+    const families: Awaited<ReturnType<typeof familyOwing>>[] = [];
+    for (let i = 0; i < 8; i++) families.push(await familyOwing(club, dues()));
+    const [dying, ...others] = [families[2], ...families.filter((_, i) => i !== 2)];
+    const mailer = t.app.get(BrandedMailer);
+    const send = mailer.send.bind(mailer);
+    let died = false;
+    // Not a refusal from the server: the worker itself fails while handing this message over.
+    const spy = jest.spyOn(mailer, 'send').mockImplementation(async (mail) => {
+      if (mail.to === dying.email && !died) {
+        died = true;
+        throw new Error('worker died mid-send');
+      }
+      return send(mail);
+    });
+    try {
+      const blast = await preview(club);
+      await t.as(club.apiKey).post(`/admin/email/blasts/${blast.id}/send`).expect(200);
+      // The queue retries the job: that rerun sends what is still queued, never the claimed one.
+      await eventually(() => {
+        for (const family of others) expect(sink.messagesTo(family.email)).toHaveLength(1);
+      }, 30_000);
+      expect(died).toBe(true);
+      const [claimed] = await t.db.query(
+        `SELECT status, attempts FROM email_messages WHERE blast_id = $1 AND recipient = $2`,
+        [blast.id, dying.email],
+      );
+      expect(claimed).toEqual({ status: 'sending', attempts: 1 });
+      await eventually(async () => expect((await blastOf(club, blast.id)).counts.sent).toBe(7));
+      expect((await blastOf(club, blast.id)).status).toBe('sending');
+
+      await t.db.query(
+        `UPDATE email_messages SET claimed_at = now() - interval '10 minutes' WHERE blast_id = $1 AND status = 'sending'`,
+        [blast.id],
+      );
+      await t.app.get(BlastsService).work(club.tenant.id, blast.id);
+      const after = await blastOf(club, blast.id);
+      expect(after).toMatchObject({ status: 'sent', counts: { sent: 7, failed: 1 } });
+      expect(after.failures).toEqual([
+        expect.objectContaining({
+          recipient: dying.email,
+          error: expect.stringMatching(/may have reached the family/),
+        }),
+      ]);
+      await settle();
+      expect(sink.messagesTo(dying.email)).toHaveLength(0);
+      for (const family of others) expect(sink.messagesTo(family.email)).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('queues a blast of 6,000 families in full (beyond one INSERT statement’s parameter limit)', async () => {
+    const club = await newClub();
+    const product = await factories(t.db).product(club.tenant.id, { name: 'Monthly dues' });
+    await t.db.query(
+      `WITH parents AS (
+         INSERT INTO parents (tenant_id, name, email)
+         SELECT $1, 'Family ' || i, 'family-' || i || '-' || $2 || '@families.example'
+         FROM generate_series(1, 6000) i RETURNING id
+       ), players AS (
+         INSERT INTO players (tenant_id, parent_id, name, contract_status)
+         SELECT $1, id, 'Player ' || id, 'signed' FROM parents RETURNING id, parent_id
+       ), orders AS (
+         INSERT INTO orders (tenant_id, player_id, parent_id, product_id, amount_cents, currency,
+                             status, amount_paid_cents, amount_refunded_cents,
+                             stripe_payment_link_id, stripe_checkout_url)
+         SELECT $1, id, parent_id, $3, 12500, 'usd', 'pending', 0, 0, 'plink_many_' || id,
+                'https://pay.example/plink_many_' || id
+         FROM players RETURNING id, player_id, stripe_payment_link_id, stripe_checkout_url
+       )
+       INSERT INTO payment_links (tenant_id, player_id, product_id, order_id, stripe_payment_link_id,
+                                  stripe_price_id, url, amount_cents, currency, status)
+       SELECT $1, player_id, $3, id, stripe_payment_link_id, 'price_many', stripe_checkout_url,
+              12500, 'usd', 'active'
+       FROM orders`,
+      [club.tenant.id, tag(), product.id],
+    );
+    // Fresh statistics, as autovacuum would have them: the planner otherwise sees tiny tables.
+    await t.db.query('ANALYZE parents, players, orders, payment_links');
+    sink.setAcceptDelay(100);
+    try {
+      const blast = await preview(club);
+      expect(blast.recipient_count).toBe(6000);
+      await t.as(club.apiKey).post(`/admin/email/blasts/${blast.id}/send`).expect(200);
+      // Not 6,000 mails through the test sink: the blast is stopped once its rows are checked.
+      await t.as(club.apiKey).post(`/admin/email/blasts/${blast.id}/cancel`).expect(200);
+      await settle();
+      const [rows] = await t.db.query(
+        `SELECT count(*)::int AS messages, count(DISTINCT parent_id)::int AS families,
+                count(*) FILTER (WHERE status = 'sent')::int AS sent,
+                count(*) FILTER (WHERE status = 'skipped' AND skip_reason = 'cancelled')::int AS held,
+                count(*) FILTER (WHERE html IS NOT NULL AND text_body IS NOT NULL)::int AS rendered
+         FROM email_messages WHERE blast_id = $1`,
+        [blast.id],
+      );
+      expect(rows).toMatchObject({ messages: 6000, families: 6000, rendered: 6000 });
+      expect(rows.sent + rows.held).toBe(6000);
+      expect(rows.held).toBeGreaterThan(0);
+    } finally {
+      sink.setAcceptDelay(0);
+    }
   });
 
   it('a second preview of the same statements, approved after the first was sent, mails nobody again', async () => {

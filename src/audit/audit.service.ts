@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ClubContext } from '../club/auth/club-context';
+import { preparedQuery } from '../database/prepared-query';
 
 /** Records who changed what. Called inside the writer's transaction so the record and the change land together. */
 @Injectable()
@@ -12,7 +13,8 @@ export class AuditService {
     subject: string,
     data: Record<string, unknown> = {},
   ): Promise<void> {
-    await manager.query(
+    await preparedQuery(
+      manager,
       'INSERT INTO audit_log (tenant_id, actor, action, subject, data) VALUES ($1, $2, $3, $4, $5)',
       [club.tenantId, club.actor, action, subject, JSON.stringify(data)],
     );

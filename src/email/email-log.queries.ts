@@ -76,21 +76,53 @@ export function blastProblems(
 /** How long a `sending` row may wait for its worker before it counts as interrupted. */
 const INTERRUPTED_AFTER = '5 minutes';
 
+/** What a worker needs to send a claimed message. */
+export type ClaimedMessage = Pick<
+  EmailMessage,
+  'id' | 'blastId' | 'recipient' | 'subject' | 'html' | 'textBody'
+>;
+
 /**
- * Claims the next queued message of a blast: committed as `sending` at once (pass a manager
- * outside any transaction), so a second worker skips it and a crash never resends it.
+ * Claims up to `limit` queued messages of a blast, oldest first: committed as `sending` at once
+ * (pass a manager outside any transaction), before any of them is sent, so a second worker skips
+ * them and a crash never resends them.
  */
-export async function claimNextBlastMessage(
+export async function claimBlastMessages(
   manager: EntityManager,
   tenantId: number,
   blastId: number,
-): Promise<EmailMessage | undefined> {
-  return claim(
-    manager,
-    `SELECT id FROM email_messages WHERE tenant_id = $1 AND blast_id = $2 AND status = 'queued'
-     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-    [tenantId, blastId],
-  );
+  limit: number,
+): Promise<ClaimedMessage[]> {
+  const [rows] = (await manager.query(
+    `WITH picked AS (
+       SELECT id FROM email_messages
+       WHERE tenant_id = $1 AND blast_id = $2 AND status = 'queued'
+       ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED
+     )
+     UPDATE email_messages m SET status = 'sending', claimed_at = now(), attempts = m.attempts + 1
+     FROM picked WHERE m.id = picked.id
+     RETURNING m.id, m.blast_id, m.recipient, m.subject, m.html, m.text_body`,
+    [tenantId, blastId, limit],
+  )) as [ClaimedRow[], number];
+  return rows
+    .map((row) => ({
+      id: row.id,
+      blastId: row.blast_id,
+      recipient: row.recipient,
+      subject: row.subject,
+      html: row.html,
+      textBody: row.text_body,
+    }))
+    .sort((a, b) => a.id - b.id);
+}
+
+interface ClaimedRow {
+  id: number;
+  blast_id: number | null;
+  recipient: string | null;
+  subject: string;
+  html: string | null;
+  text_body: string | null;
 }
 
 /** Claims a receipt that has not gone out yet; a concurrent or replayed job finds nothing. */
@@ -123,23 +155,80 @@ async function claim(
     : ((await manager.findOneBy(EmailMessage, { id })) ?? undefined);
 }
 
-/** What the mail server said about a claimed message. */
-export async function recordDelivery(
+/** What the mail server said about one claimed message. */
+export type DeliveryOutcome = { messageId: number } & (
+  { providerMessageId: string } | { error: string }
+);
+
+/** Records what the mail server said about claimed messages, in one statement. */
+export async function recordDeliveries(
   manager: EntityManager,
-  messageId: number,
-  outcome: { providerMessageId: string } | { error: string },
+  tenantId: number,
+  outcomes: readonly DeliveryOutcome[],
 ): Promise<void> {
-  if ('providerMessageId' in outcome)
-    await manager.query(
-      `UPDATE email_messages SET status = 'sent', sent_at = now(), provider_message_id = $2, error = NULL
-       WHERE id = $1 AND status = 'sending'`,
-      [messageId, outcome.providerMessageId],
-    );
-  else
-    await manager.query(
-      `UPDATE email_messages SET status = 'failed', error = $2 WHERE id = $1 AND status = 'sending'`,
-      [messageId, outcome.error],
-    );
+  if (outcomes.length === 0) return;
+  await manager.query(
+    `UPDATE email_messages m
+     SET status = CASE WHEN o.error IS NULL THEN 'sent' ELSE 'failed' END::email_message_status,
+         sent_at = CASE WHEN o.error IS NULL THEN now() ELSE m.sent_at END,
+         provider_message_id = coalesce(o.provider_message_id, m.provider_message_id),
+         error = o.error
+     FROM unnest($2::int[], $3::text[], $4::text[]) AS o(id, provider_message_id, error)
+     WHERE m.tenant_id = $1 AND m.id = o.id AND m.status = 'sending'`,
+    [
+      tenantId,
+      outcomes.map((outcome) => outcome.messageId),
+      outcomes.map((outcome) =>
+        'providerMessageId' in outcome ? outcome.providerMessageId : null,
+      ),
+      outcomes.map((outcome) => ('error' in outcome ? outcome.error : null)),
+    ],
+  );
+}
+
+/** One row of a blast: a family's rendered message, or why it gets none. */
+export interface BlastMessageRow {
+  parentId: number;
+  recipient: string | null;
+  subject: string;
+  html: string | null;
+  textBody: string | null;
+  contentDigest: string;
+  status: 'queued' | 'skipped';
+  skipReason: string | null;
+}
+
+/** Writes rows of a blast in one statement (columns as arrays: no limit on the row count). */
+export async function insertBlastMessages(
+  manager: EntityManager,
+  tenantId: number,
+  blastId: number,
+  emailType: string,
+  rows: readonly BlastMessageRow[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await manager.query(
+    `INSERT INTO email_messages (tenant_id, blast_id, email_type, attempts, parent_id, recipient,
+                                 subject, html, text_body, content_digest, status, skip_reason)
+     SELECT $1, $2, $3, 0, r.parent_id, r.recipient, r.subject, r.html, r.text_body,
+            r.content_digest, r.status::email_message_status, r.skip_reason
+     FROM unnest($4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                 $11::text[])
+       AS r(parent_id, recipient, subject, html, text_body, content_digest, status, skip_reason)`,
+    [
+      tenantId,
+      blastId,
+      emailType,
+      rows.map((row) => row.parentId),
+      rows.map((row) => row.recipient),
+      rows.map((row) => row.subject),
+      rows.map((row) => row.html),
+      rows.map((row) => row.textBody),
+      rows.map((row) => row.contentDigest),
+      rows.map((row) => row.status),
+      rows.map((row) => row.skipReason),
+    ],
+  );
 }
 
 /**

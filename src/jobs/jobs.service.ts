@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import { EntityManager } from 'typeorm';
+import { preparedQuery } from '../database/prepared-query';
 
 export const JOBS_OPTIONS = Symbol('JOBS_OPTIONS');
 
@@ -17,6 +18,9 @@ export interface JobsOptions {
 }
 
 type Handler<T> = (data: T) => Promise<void>;
+
+/** Every job is retried with backoff: its handler talks to Stripe or a mail server. */
+const RETRY = { retryLimit: 10, retryDelay: 2, retryBackoff: true } as const;
 
 /**
  * Work that leaves the request (Stripe follow-ups, mail) goes through pg-boss on our own
@@ -29,7 +33,11 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger(JobsService.name);
   private readonly boss: PgBoss;
   private readonly handlers = new Map<string, Handler<never>>();
+  /** This instance's worker of each queue, by queue name. */
+  private readonly workers = new Map<string, string>();
   private started?: Promise<unknown>;
+  /** Jobs held back by `batched`, by the transaction that sends them. */
+  private readonly batches = new WeakMap<EntityManager, PgBoss.JobInsert[]>();
 
   constructor(@Inject(JOBS_OPTIONS) private readonly options: JobsOptions) {
     this.boss = new PgBoss({
@@ -51,27 +59,61 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     data: T,
     options: { manager?: EntityManager } = {},
   ): Promise<void> {
+    const batch = options.manager && this.batches.get(options.manager);
+    if (batch) {
+      batch.push({ name: queue, data, ...RETRY });
+      return;
+    }
     await this.start();
     await this.boss.send(queue, data, {
-      retryLimit: 10,
-      retryDelay: 2,
-      retryBackoff: true,
+      ...RETRY,
       db: options.manager && inTransaction(options.manager),
     });
+  }
+
+  /**
+   * Runs `work`, holding back the jobs it sends through `manager`, then writes them in one insert
+   * in that same transaction: a payment's link deactivation and receipt cost one round trip.
+   * Nothing is written when `work` throws (the transaction is being rolled back anyway).
+   */
+  async batched<T>(manager: EntityManager, work: () => Promise<T>): Promise<T> {
+    if (this.batches.has(manager)) return work();
+    const batch: PgBoss.JobInsert[] = [];
+    this.batches.set(manager, batch);
+    try {
+      const result = await work();
+      if (batch.length > 0) {
+        await this.start();
+        await this.boss.insert(batch, { db: inTransaction(manager) });
+      }
+      return result;
+    } finally {
+      this.batches.delete(manager);
+    }
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.start();
     if (!this.options.runWorkers) return;
     for (const [queue, handler] of this.handlers) {
-      await this.boss.work<object>(
+      const worker = await this.boss.work<object>(
         queue,
         { pollingIntervalSeconds: 0.5, batchSize: 1 },
         async ([job]) => {
           await handler(job.data as never);
         },
       );
+      this.workers.set(queue, worker);
     }
+  }
+
+  /**
+   * Tells this instance's worker of `queue` to look for jobs now instead of at its next poll:
+   * for a caller that has just committed a job someone is waiting on.
+   */
+  wake(queue: string): void {
+    const worker = this.workers.get(queue);
+    if (worker) this.boss.notifyWorker(worker);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -92,8 +134,9 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
 
 function inTransaction(manager: EntityManager): PgBoss.Db {
   return {
+    // pg-boss sends the same few statements (a job insert) from every payment's transaction.
     executeSql: async (text, values) => ({
-      rows: (await manager.query(text, values)) as unknown[],
+      rows: await preparedQuery<unknown[]>(manager, text, values ?? []),
     }),
   };
 }

@@ -109,6 +109,11 @@ export class BrandedMailer implements OnModuleInit, OnApplicationShutdown {
     return { subject, html, text: tidyText(text) };
   }
 
+  /** How many sends may be on their way at once without queueing behind each other. */
+  get concurrency(): number {
+    return this.transport.concurrency;
+  }
+
   async send(mail: MailToSend): Promise<DeliveredMail> {
     const outgoing: OutgoingMail = {
       from: { name: assertHeaderValue('fromName', mail.fromName), address: this.config.from },

@@ -10,6 +10,7 @@ import type { DeliveredMail, MailTransport, OutgoingMail } from './mail-transpor
 class RecordingTransport implements MailTransport {
   readonly kind = 'outbox';
   readonly destination = 'memory';
+  readonly concurrency = 1;
   readonly delivered: OutgoingMail[] = [];
 
   async deliver(mail: OutgoingMail): Promise<DeliveredMail> {

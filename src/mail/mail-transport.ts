@@ -22,6 +22,8 @@ export interface MailTransport {
   readonly kind: 'smtp' | 'outbox';
   /** Where messages go, for the start-up log: never credentials. */
   readonly destination: string;
+  /** How many messages it can have on their way at once (an SMTP pool's connections). */
+  readonly concurrency: number;
   deliver(mail: OutgoingMail): Promise<DeliveredMail>;
   close(): Promise<void>;
 }

@@ -59,6 +59,7 @@ export interface CliReport {
   interrupted: boolean;
   items: { columns: Record<string, string | number | null>; status: string; result: string }[];
   summary: Record<'done' | 'would_do' | 'unchanged' | 'skipped' | 'failed', number>;
+  elapsed_ms: number;
 }
 
 export async function runCliJson(

@@ -38,6 +38,8 @@ export interface OperationReport {
   interrupted: boolean;
   items: ItemReport[];
   summary: Record<ItemStatus, number>;
+  /** How long the items took, planning and start-up excluded: what an operator plans a run by. */
+  elapsed_ms: number;
 }
 
 export interface Progress {
@@ -61,6 +63,7 @@ export async function runOperation(
   },
 ): Promise<OperationReport> {
   const reports: (ItemReport | undefined)[] = new Array(items.length);
+  const started = performance.now();
   options.progress?.start(items.length);
   try {
     await forEachConcurrently(
@@ -82,6 +85,7 @@ export async function runOperation(
     interrupted: done.length < items.length,
     items: done,
     summary: summarise(done),
+    elapsed_ms: Math.round(performance.now() - started),
   };
 }
 

@@ -15,7 +15,9 @@ export function printReport(report: OperationReport, json: boolean): void {
   const counts = report.commit
     ? `${summary.done} done, ${summary.unchanged} unchanged, ${summary.skipped} skipped, ${summary.failed} failed`
     : `${summary.would_do} to do, ${summary.unchanged} unchanged, ${summary.skipped} skipped, ${summary.failed} failed`;
-  process.stdout.write(`${report.command}: ${report.items.length} item(s): ${counts}.\n`);
+  process.stdout.write(
+    `${report.command}: ${report.items.length} item(s): ${counts}. Took ${(report.elapsed_ms / 1000).toFixed(1)} s.\n`,
+  );
   if (!report.commit)
     process.stdout.write('Dry run: nothing was written. Run again with --commit to do it.\n');
   if (report.interrupted)

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull } from 'typeorm';
+import { preparedQuery } from '../../database/prepared-query';
 import { orderStatusesBefore } from '../entities/order-status';
 import { Order, OrderStatus } from '../entities/order.entity';
 
@@ -12,6 +13,61 @@ export interface PaymentFacts {
 export type PaymentResult =
   'applied' | 'already_applied' | 'paid_by_another_payment' | 'not_payable';
 
+const paymentIntentLockKey = (paymentIntentId: string): string =>
+  `payment_intent:${paymentIntentId}`;
+
+/** An order row as `orders` stores it, read without the ORM on the webhook's hot path. */
+interface OrderRow {
+  id: number;
+  tenant_id: number;
+  created_at: Date;
+  updated_at: Date;
+  player_id: number;
+  parent_id: number;
+  product_id: number;
+  amount_cents: number;
+  currency: string;
+  status: OrderStatus;
+  amount_paid_cents: number;
+  amount_refunded_cents: number;
+  stripe_checkout_session_id: string | null;
+  stripe_checkout_url: string | null;
+  stripe_payment_link_id: string | null;
+  stripe_payment_intent_id: string | null;
+  paid_at: Date | null;
+  disputed_at: Date | null;
+  notes: string | null;
+}
+
+const ORDER_COLUMNS = `id, tenant_id, created_at, updated_at, player_id, parent_id, product_id,
+  amount_cents, currency, status, amount_paid_cents, amount_refunded_cents,
+  stripe_checkout_session_id, stripe_checkout_url, stripe_payment_link_id,
+  stripe_payment_intent_id, paid_at, disputed_at, notes`;
+
+function orderOf(row: OrderRow): Order {
+  return Object.assign(new Order(), {
+    id: row.id,
+    tenantId: row.tenant_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    playerId: row.player_id,
+    parentId: row.parent_id,
+    productId: row.product_id,
+    amountCents: row.amount_cents,
+    currency: row.currency,
+    status: row.status,
+    amountPaidCents: row.amount_paid_cents,
+    amountRefundedCents: row.amount_refunded_cents,
+    stripeCheckoutSessionId: row.stripe_checkout_session_id,
+    stripeCheckoutUrl: row.stripe_checkout_url,
+    stripePaymentLinkId: row.stripe_payment_link_id,
+    stripePaymentIntentId: row.stripe_payment_intent_id,
+    paidAt: row.paid_at,
+    disputedAt: row.disputed_at,
+    notes: row.notes,
+  });
+}
+
 /**
  * Every money change of an order, each one guarded in SQL by the statuses it may start from
  * (order-status.ts), so a replayed or concurrent event changes nothing the second time.
@@ -19,17 +75,37 @@ export type PaymentResult =
  */
 @Injectable()
 export class OrderPaymentsService {
-  /** The order a Stripe object's metadata names, locked; undefined for foreign or missing ids. */
+  /**
+   * The order a Stripe payment's metadata names, locked, in one round trip (every payment event
+   * starts here): with it, whether `paymentLinkId` is a link Courtside minted for that order, and
+   * the PaymentIntent's lock (see lockByPaymentIntent), taken after the order's: a refund that
+   * came first has committed by the next statement, or finds the order once this transaction
+   * commits. Undefined, and nothing locked, for foreign or missing ids.
+   */
   async lockForPayment(
     manager: EntityManager,
     tenantId: number,
     orderId: number,
-  ): Promise<Order | undefined> {
-    const order = await manager.findOne(Order, {
-      where: { id: orderId, tenantId },
-      lock: { mode: 'pessimistic_write' },
-    });
-    return order ?? undefined;
+    payment: { paymentIntentId: string; paymentLinkId?: string | null },
+  ): Promise<{ order: Order; linkMinted: boolean } | undefined> {
+    const [row] = await preparedQuery<(OrderRow & { link_minted: boolean })[]>(
+      manager,
+      `WITH locked AS MATERIALIZED (
+         SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 AND tenant_id = $2 FOR UPDATE
+       )
+       SELECT locked.*,
+              EXISTS (SELECT 1 FROM payment_links
+                      WHERE tenant_id = $2 AND order_id = $1 AND stripe_payment_link_id = $4) AS link_minted,
+              pg_advisory_xact_lock(hashtextextended($3, 0)) AS payment_intent_locked
+       FROM locked`,
+      [
+        orderId,
+        tenantId,
+        paymentIntentLockKey(payment.paymentIntentId),
+        payment.paymentLinkId ?? null,
+      ],
+    );
+    return row && { order: orderOf(row), linkMinted: row.link_minted };
   }
 
   /**
@@ -54,9 +130,9 @@ export class OrderPaymentsService {
   }
 
   /** Held until the transaction ends; see lockByPaymentIntent. */
-  async lockPaymentIntent(manager: EntityManager, paymentIntentId: string): Promise<void> {
+  private async lockPaymentIntent(manager: EntityManager, paymentIntentId: string): Promise<void> {
     await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-      `payment_intent:${paymentIntentId}`,
+      paymentIntentLockKey(paymentIntentId),
     ]);
   }
 
@@ -180,12 +256,13 @@ export class OrderPaymentsService {
   ): Promise<boolean> {
     const columns = Object.keys(set);
     const assignments = columns.map((column, i) => `${column} = $${i + 4}`).join(', ');
-    const rows = (await manager.query(
+    const rows = await preparedQuery<[unknown[], number]>(
+      manager,
       `UPDATE orders SET status = $3, ${assignments}, updated_at = now()
        WHERE id = $1 AND tenant_id = $2 AND status = ANY($${columns.length + 4}::order_status[])
        RETURNING id`,
       [order.id, order.tenantId, to, ...Object.values(set), orderStatusesBefore(to)],
-    )) as [unknown[], number];
+    );
     return rows[1] > 0;
   }
 }

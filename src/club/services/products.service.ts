@@ -44,7 +44,7 @@ export class ProductsService extends ClubCrudService<Product, ProductResponse> {
   /** Remembers the Stripe Product minted for this product; the first one recorded wins. */
   async recordStripeProduct(
     manager: EntityManager,
-    product: Product,
+    product: Pick<Product, 'id' | 'tenantId'>,
     stripeProductId: string,
   ): Promise<void> {
     await manager.update(

@@ -18,9 +18,11 @@ import {
   blastCounts,
   cancelBlast,
   blastProblems,
-  claimNextBlastMessage,
+  BlastMessageRow,
+  claimBlastMessages,
   markInterrupted,
   finishBlast,
+  insertBlastMessages,
   recentlySentParents,
   requeueFailed,
 } from '../email-log.queries';
@@ -44,6 +46,11 @@ const messageRecords = new ClubRecords(EmailMessage, 'Message');
 export const BLAST_QUEUE = 'email.blast';
 /** Serialises approvals within a club, so two blasts cannot both claim one family's statement. */
 const SEND_LOCK = 0x0e4a11;
+/**
+ * Messages rendered and written per statement at approval: a large club's blast is never all in
+ * memory at once, and the next chunk renders while the last one is written.
+ */
+const MESSAGE_CHUNK = 100;
 
 interface BlastPlan {
   recipients: (BlastFamily & { to: string })[];
@@ -159,43 +166,11 @@ export class BlastsService implements OnModuleInit {
           { status: 'previewed' },
         );
       const tenant = await this.tenant(manager, club.tenantId);
-      const banner = this.bannerFor(blast);
-      const query = blastQuery(blast.queryName, blast.params).query;
-      const rows: Partial<EmailMessage>[] = [
-        ...plan.recipients.map((family) => {
-          const rendered = family.render(this.mailer, tenant, banner);
-          return {
-            parentId: family.parentId,
-            recipient: family.to,
-            subject: rendered.subject,
-            html: rendered.html,
-            textBody: rendered.text,
-            contentDigest: family.digest,
-            status: 'queued' as const,
-          };
-        }),
-        ...plan.skipped.map(({ family, reason }) => ({
-          parentId: family.parentId,
-          recipient: family.email,
-          subject: '',
-          contentDigest: family.digest,
-          status: 'skipped' as const,
-          skipReason: reason,
-        })),
-      ];
-      if (rows.length > 0)
-        await manager.getRepository(EmailMessage).insert(
-          rows.map((row) => ({
-            ...row,
-            tenantId: club.tenantId,
-            blastId: id,
-            emailType: query.emailType,
-            attempts: 0,
-          })),
-        );
+      await this.writeMessages(manager, blast, plan, tenant);
       await this.jobs.send(BLAST_QUEUE, { tenantId: club.tenantId, blastId: id }, { manager });
       return blast;
     });
+    this.jobs.wake(BLAST_QUEUE);
     return this.get(club, blast.id);
   }
 
@@ -282,18 +257,62 @@ export class BlastsService implements OnModuleInit {
   }
 
   /**
-   * The worker: sends every queued message of a blast, one committed claim at a time, then
-   * closes it. A rerun after a crash picks up what is still queued and never resends a claim.
+   * The worker: sends every queued message of a blast, a few at a time, each claim committed
+   * before its messages go out, then closes it. A rerun after a crash picks up what is still
+   * queued and never resends a claim.
    */
   async work(tenantId: number, blastId: number): Promise<void> {
     const tenant = await this.tenant(this.db.manager, tenantId);
     await markInterrupted(this.db.manager, tenantId, blastId);
-    for (;;) {
-      const message = await claimNextBlastMessage(this.db.manager, tenantId, blastId);
-      if (!message) break;
-      await this.delivery.deliver(this.db.manager, message, tenant);
-    }
+    await this.delivery.deliverAll(this.db.manager, tenant, (limit) =>
+      claimBlastMessages(this.db.manager, tenantId, blastId, limit),
+    );
     await finishBlast(this.db.manager, tenantId, blastId);
+  }
+
+  /** The approved blast's rows: each recipient's message as it will be sent, then the skipped. */
+  private async writeMessages(
+    manager: EntityManager,
+    blast: EmailBlast,
+    plan: BlastPlan,
+    tenant: Tenant,
+  ): Promise<void> {
+    const banner = this.bannerFor(blast);
+    const { emailType } = blastQuery(blast.queryName, blast.params).query;
+    const write = (rows: BlastMessageRow[]) =>
+      insertBlastMessages(manager, blast.tenantId, blast.id, emailType, rows);
+    let writing = Promise.resolve();
+    for (let start = 0; start < plan.recipients.length; start += MESSAGE_CHUNK) {
+      const rows = plan.recipients.slice(start, start + MESSAGE_CHUNK).map((family) => {
+        const rendered = family.render(this.mailer, tenant, banner);
+        return {
+          parentId: family.parentId,
+          recipient: family.to,
+          subject: rendered.subject,
+          html: rendered.html,
+          textBody: rendered.text,
+          contentDigest: family.digest,
+          status: 'queued' as const,
+          skipReason: null,
+        };
+      });
+      await writing;
+      writing = write(rows);
+    }
+    await writing;
+    for (let start = 0; start < plan.skipped.length; start += MESSAGE_CHUNK)
+      await write(
+        plan.skipped.slice(start, start + MESSAGE_CHUNK).map(({ family, reason }) => ({
+          parentId: family.parentId,
+          recipient: family.email,
+          subject: '',
+          html: null,
+          textBody: null,
+          contentDigest: family.digest,
+          status: 'skipped' as const,
+          skipReason: reason,
+        })),
+      );
   }
 
   private async plan(

@@ -3,13 +3,18 @@ import { EntityManager } from 'typeorm';
 import { Tenant } from '../../club/entities/tenant.entity';
 import { BrandedMailer } from '../../mail/branded-mailer.service';
 import { MailContentRefused, MailDeliveryError } from '../../mail/mail.errors';
-import { recordDelivery } from '../email-log.queries';
-import type { EmailMessage } from '../entities/email-message.entity';
+import { ClaimedMessage, DeliveryOutcome, recordDeliveries } from '../email-log.queries';
 
 /**
- * Hands one claimed (`sending`) message to the mailer and records what the server said. The
- * claim was committed first, so a worker that dies here leaves the row `sending`: possibly
- * delivered, and never sent again without an admin's retry.
+ * How long outcomes gather before they are written: a few messages' worth at full speed. A
+ * message answered but not yet recorded is, after a crash, "possibly delivered", never resent.
+ */
+const RECORD_GATHER_MS = 10;
+
+/**
+ * Hands claimed (`sending`) messages to the mailer and records what the server said. The claim
+ * was committed first, so a worker that dies here leaves the row `sending`: possibly delivered,
+ * and never sent again without an admin's retry.
  */
 @Injectable()
 export class MessageDeliveryService {
@@ -17,7 +22,68 @@ export class MessageDeliveryService {
 
   constructor(private readonly mailer: BrandedMailer) {}
 
-  async deliver(manager: EntityManager, message: EmailMessage, club: Tenant): Promise<void> {
+  async deliver(manager: EntityManager, message: ClaimedMessage, club: Tenant): Promise<void> {
+    await recordDeliveries(manager, club.id, [await this.send(message, club)]);
+  }
+
+  /**
+   * Sends every message `claim` hands out, as many at once as the mailer can carry
+   * (`concurrency`) plus a few claimed ahead, so a connection that frees up finds the next
+   * message ready while the worker claims more. It claims only when there is room, so each claim
+   * is committed just before its messages go out, and records outcomes in batches while later
+   * messages are on the wire. An unexpected error stops the claiming; what is on the wire still
+   * finishes and is recorded, then the error is thrown.
+   */
+  async deliverAll(
+    manager: EntityManager,
+    club: Tenant,
+    claim: (limit: number) => Promise<ClaimedMessage[]>,
+  ): Promise<void> {
+    const concurrency = Math.max(1, this.mailer.concurrency);
+    let answered = 0;
+    let failure: { error: unknown } | undefined;
+    const fail = (error: unknown) => (failure ??= { error });
+    const recorder = new OutcomeRecorder(
+      (outcomes) => recordDeliveries(manager, club.id, outcomes),
+      fail,
+      RECORD_GATHER_MS,
+    );
+    const onTheWire = new Set<Promise<void>>();
+    let drained = false;
+    for (;;) {
+      const room = concurrency + claimedAhead(concurrency, answered) - onTheWire.size;
+      if (room > 0 && !drained && !failure) {
+        let messages: ClaimedMessage[];
+        try {
+          messages = await claim(room);
+        } catch (error) {
+          fail(error);
+          continue;
+        }
+        drained = messages.length < room;
+        for (const message of messages) {
+          const sending: Promise<void> = this.send(message, club)
+            .then(
+              (outcome) => {
+                answered += 1;
+                recorder.add(outcome);
+              },
+              (error: unknown) => void fail(error),
+            )
+            .finally(() => onTheWire.delete(sending));
+          onTheWire.add(sending);
+        }
+        continue;
+      }
+      if (onTheWire.size === 0) break;
+      await Promise.race(onTheWire);
+    }
+    await recorder.flushed();
+    if (failure) throw failure.error;
+  }
+
+  /** One message to the mailer; a refusal is an outcome, anything else is thrown. */
+  private async send(message: ClaimedMessage, club: Tenant): Promise<DeliveryOutcome> {
     try {
       const delivered = await this.mailer.send({
         to: message.recipient!,
@@ -28,14 +94,86 @@ export class MessageDeliveryService {
         replyTo: club.replyTo,
         headers: message.blastId ? { 'X-Courtside-Blast': String(message.blastId) } : {},
       });
-      await recordDelivery(manager, message.id, { providerMessageId: delivered.messageId });
+      return { messageId: message.id, providerMessageId: delivered.messageId };
     } catch (error) {
       if (!(error instanceof MailDeliveryError || error instanceof MailContentRefused)) throw error;
       this.logger.warn(
         { messageId: message.id, blastId: message.blastId, error: error.message },
         'Mail not delivered',
       );
-      await recordDelivery(manager, message.id, { error: error.message });
+      return { messageId: message.id, error: error.message };
     }
+  }
+}
+
+/**
+ * How many claimed messages may wait behind those on the wire: one at first, one more for each
+ * `concurrency` messages the server has answered, up to `concurrency`. A claimed message is
+ * never sent again, so after a crash (or a cancel) each one is "possibly delivered"; a blast
+ * that has just started, or a server that answers slowly, keeps that number small.
+ */
+export function claimedAhead(concurrency: number, answered: number): number {
+  return Math.min(concurrency, 1 + Math.floor(answered / concurrency));
+}
+
+/**
+ * Writes outcomes a batch at a time, one statement at a time: a batch is what arrived while the
+ * last one was being written, or within `gatherMs` of its first outcome, so a busy blast costs
+ * a statement per several messages rather than one per message.
+ */
+export class OutcomeRecorder {
+  private pending: DeliveryOutcome[] = [];
+  private writing?: Promise<void>;
+  private gathering?: { timer: NodeJS.Timeout; done: () => void };
+  private flushing = false;
+
+  constructor(
+    private readonly write: (outcomes: DeliveryOutcome[]) => Promise<void>,
+    private readonly onError: (error: unknown) => void,
+    private readonly gatherMs = 0,
+  ) {}
+
+  add(outcome: DeliveryOutcome): void {
+    this.pending.push(outcome);
+    this.writing ??= this.drain();
+  }
+
+  /** Resolves once everything added so far has been written (or has failed to be). */
+  async flushed(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.writing) {
+        this.stopGathering();
+        await this.writing;
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        if (this.gatherMs > 0 && !this.flushing)
+          await new Promise<void>((done) => {
+            this.gathering = { timer: setTimeout(done, this.gatherMs), done };
+          });
+        this.gathering = undefined;
+        await this.write(this.pending.splice(0));
+      }
+    } catch (error) {
+      // The rows stay `sending`: after a while they count as interrupted, never as unsent.
+      this.pending = [];
+      this.onError(error);
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  private stopGathering(): void {
+    if (!this.gathering) return;
+    clearTimeout(this.gathering.timer);
+    this.gathering.done();
+    this.gathering = undefined;
   }
 }

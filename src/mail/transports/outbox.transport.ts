@@ -15,6 +15,7 @@ export class OutboxTransport implements MailTransport {
   readonly kind = 'outbox';
   readonly directory: string;
   readonly destination: string;
+  readonly concurrency = 1;
   private readonly composer: Transporter<StreamTransport.SentMessageInfo>;
 
   constructor(dataDir: string) {

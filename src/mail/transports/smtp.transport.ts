@@ -21,6 +21,7 @@ export const SMTP_POOL_DEFAULTS = {
 export class SmtpTransport implements MailTransport {
   readonly kind = 'smtp';
   readonly destination: string;
+  readonly concurrency: number;
   private readonly transporter: Transporter<SMTPPool.SentMessageInfo>;
   private readonly window: SendWindow;
 
@@ -31,9 +32,10 @@ export class SmtpTransport implements MailTransport {
     const rateLimit = Number(options.rateLimit) || 0;
     const rateDelta = Number(options.rateDelta) || SMTP_POOL_DEFAULTS.rateDelta;
     this.window = new SendWindow(rateLimit, rateDelta);
+    this.concurrency = Number(options.maxConnections) || SMTP_POOL_DEFAULTS.maxConnections;
     const { protocol, host } = new URL(smtpUrl);
     this.destination =
-      `SMTP at ${protocol}//${host} (pooled, ${options.maxConnections} connections, ` +
+      `SMTP at ${protocol}//${host} (pooled, ${this.concurrency} connections, ` +
       (rateLimit ? `at most ${rateLimit} messages per ${rateDelta} ms)` : 'no send limit)');
   }
 

@@ -1,12 +1,12 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, IsNull, Not } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { ClubContext } from '../../club/auth/club-context';
+import { preparedQuery } from '../../database/prepared-query';
 import { isOrderOwed } from '../../club/entities/order-status';
 import { OrderResponse } from '../../club/dtos/order.dto';
 import { Order } from '../../club/entities/order.entity';
-import { Product } from '../../club/entities/product.entity';
 import { OrderPaymentsService } from '../../club/services/order-payments.service';
 import { orderRecords, OrdersService } from '../../club/services/orders.service';
 import { productRecords, ProductsService } from '../../club/services/products.service';
@@ -24,9 +24,13 @@ import {
 } from '../dtos/payment-link.dto';
 import { PaymentLink } from '../entities/payment-link.entity';
 import { ProductPrice } from '../entities/product-price.entity';
+import { orderForLink, type OrderForLink } from '../order-for-link.query';
 import { linkProblem } from '../stripe-pay-checks';
 
 export const paymentLinkRecords = new ClubRecords(PaymentLink, 'Payment link');
+
+type ProductToSell = NonNullable<OrderForLink['product']>;
+type AmountDue = Pick<Order, 'amountCents' | 'currency'>;
 
 const DEACTIVATE_QUEUE = 'payment-link.deactivate';
 
@@ -110,38 +114,34 @@ export class PaymentLinksService implements OnModuleInit {
     club: ClubContext,
     orderId: number,
   ): Promise<{ link: PaymentLinkResponse; created: boolean }> {
-    const order = await orderRecords.find(this.db.manager, club.tenantId, orderId);
+    const found = await orderForLink(this.db.manager, club.tenantId, orderId);
+    if (!found) throw DomainException.notFound('Order', orderId);
+    const { order, activeLink } = found;
     if (!isOrderOwed(order.status))
       throw new DomainException(
         'invalid_state',
         `Order ${order.id} is ${order.status}; only an unpaid order gets a pay link`,
       );
-    const active = await this.db.manager.findOneBy(PaymentLink, {
-      tenantId: club.tenantId,
-      playerId: order.playerId,
-      productId: order.productId,
-      status: 'active',
-    });
-    if (active?.orderId === order.id)
-      return { link: PaymentLinkResponse.of(active), created: false };
-    if (active) {
+    if (activeLink?.orderId === order.id)
+      return {
+        link: PaymentLinkResponse.of(
+          await paymentLinkRecords.find(this.db.manager, club.tenantId, activeLink.id),
+        ),
+        created: false,
+      };
+    if (activeLink) {
       throw new DomainException(
         'conflict',
-        `The player already has an active link for this product (order ${active.orderId}); deactivate it first`,
+        `The player already has an active link for this product (order ${activeLink.orderId}); deactivate it first`,
       );
     }
+    const { product } = found;
+    if (!product) throw DomainException.notFound('Product', order.productId);
 
-    const product = await productRecords.find(this.db.manager, club.tenantId, order.productId);
-    const stripePriceId = await this.priceFor(product, order);
+    const stripePriceId = found.stripePriceId ?? (await this.priceFor(product, order));
     // Counts retired links only: a concurrent mint whose active link has just been recorded
     // must reuse the same key (and so the same Stripe link), not make a second one.
-    const version =
-      1 +
-      (await this.db.manager.countBy(PaymentLink, {
-        tenantId: club.tenantId,
-        orderId: order.id,
-        status: Not('active'),
-      }));
+    const version = 1 + found.retiredLinks;
     const metadata: CourtsideMetadata = {
       tenant_id: String(club.tenantId),
       order_id: String(order.id),
@@ -173,22 +173,25 @@ export class PaymentLinksService implements OnModuleInit {
     const link = await this.db.transaction(async (manager) => {
       const locked = await orderRecords.find(manager, club.tenantId, order.id, { lock: true });
       if (!isOrderOwed(locked.status)) return undefined;
-      await manager
+      const values = {
+        tenantId: club.tenantId,
+        playerId: order.playerId,
+        productId: order.productId,
+        orderId: order.id,
+        stripePaymentLinkId: stripeLink.id,
+        stripePriceId,
+        url: stripeLink.url,
+        amountCents: order.amountCents,
+        currency: order.currency,
+        status: 'active' as const,
+        paidAt: null,
+        deactivatedAt: null,
+      };
+      const inserted = await manager
         .createQueryBuilder()
         .insert()
         .into(PaymentLink)
-        .values({
-          tenantId: club.tenantId,
-          playerId: order.playerId,
-          productId: order.productId,
-          orderId: order.id,
-          stripePaymentLinkId: stripeLink.id,
-          stripePriceId,
-          url: stripeLink.url,
-          amountCents: order.amountCents,
-          currency: order.currency,
-          status: 'active',
-        })
+        .values(values)
         .orIgnore() // a concurrent mint of the same order got the same link (same idempotency key)
         .execute();
       await this.orderPayments.attachLink(manager, locked, {
@@ -198,7 +201,9 @@ export class PaymentLinksService implements OnModuleInit {
       await this.audit.record(manager, club, 'payment_link.minted', `order:${order.id}`, {
         stripe_payment_link_id: stripeLink.id,
       });
-      return manager.findOneByOrFail(PaymentLink, { stripePaymentLinkId: stripeLink.id });
+      return (inserted.raw as unknown[]).length > 0
+        ? manager.create(PaymentLink, { ...values, ...inserted.generatedMaps[0] })
+        : manager.findOneByOrFail(PaymentLink, { stripePaymentLinkId: stripeLink.id });
     });
     if (!link) {
       // Paid while this link was being made: it must never take a second payment.
@@ -306,29 +311,18 @@ export class PaymentLinksService implements OnModuleInit {
     await this.jobs.send(DEACTIVATE_QUEUE, { tenantId, stripePaymentLinkId }, { manager });
   }
 
-  /** Whether Courtside minted this Stripe link for this order (a session from any other link credits nobody). */
-  async isLinkOfOrder(
-    manager: EntityManager,
-    order: Order,
-    stripePaymentLinkId: string,
-  ): Promise<boolean> {
-    return manager.existsBy(PaymentLink, {
-      tenantId: order.tenantId,
-      orderId: order.id,
-      stripePaymentLinkId,
-    });
-  }
-
   private async retire(
     manager: EntityManager,
     tenantId: number,
     stripePaymentLinkId: string,
     status: 'paid' | 'deactivated',
   ): Promise<void> {
-    await manager.update(
-      PaymentLink,
-      { tenantId, stripePaymentLinkId, status: 'active' },
-      status === 'paid' ? { status, paidAt: new Date() } : { status, deactivatedAt: new Date() },
+    // A prepared statement: this runs in every payment's webhook transaction.
+    await preparedQuery(
+      manager,
+      `UPDATE payment_links SET status = $3, ${status === 'paid' ? 'paid_at' : 'deactivated_at'} = now()
+       WHERE tenant_id = $1 AND stripe_payment_link_id = $2 AND status = 'active'`,
+      [tenantId, stripePaymentLinkId, status],
     );
     if (status === 'deactivated')
       await this.orderPayments.detachLink(manager, tenantId, stripePaymentLinkId);
@@ -344,7 +338,7 @@ export class PaymentLinksService implements OnModuleInit {
   }
 
   /** The Stripe Price for this product at the order's amount: one per tier, made once. */
-  private priceFor(product: Product, order: Order): Promise<string> {
+  private priceFor(product: ProductToSell, order: AmountDue): Promise<string> {
     return this.sharedInFlight(
       `price:${product.tenantId}:${product.id}:${order.currency}:${order.amountCents}`,
       () => this.findOrCreatePrice(product, order),
@@ -365,7 +359,7 @@ export class PaymentLinksService implements OnModuleInit {
     return pending;
   }
 
-  private async findOrCreatePrice(product: Product, order: Order): Promise<string> {
+  private async findOrCreatePrice(product: ProductToSell, order: AmountDue): Promise<string> {
     const tier = {
       tenantId: product.tenantId,
       productId: product.id,
@@ -394,14 +388,14 @@ export class PaymentLinksService implements OnModuleInit {
     return (await this.db.manager.findOneByOrFail(ProductPrice, tier)).stripePriceId;
   }
 
-  private async stripeProductFor(product: Product): Promise<string> {
+  private async stripeProductFor(product: ProductToSell): Promise<string> {
     if (product.stripeProductId) return product.stripeProductId;
     return this.sharedInFlight(`product:${product.tenantId}:${product.id}`, () =>
       this.createStripeProduct(product),
     );
   }
 
-  private async createStripeProduct(product: Product): Promise<string> {
+  private async createStripeProduct(product: ProductToSell): Promise<string> {
     const created = await this.stripe.createProduct(
       {
         name: product.name,

@@ -6,6 +6,8 @@ export interface EventDecision {
   tenantId?: number;
   /** Why, in words the club's admin can act on. */
   note?: string;
+  /** The PaymentIntent whose payment this event recorded: what waited for it is applied next. */
+  paidPaymentIntent?: string;
 }
 
 export const decide = (outcome: EventOutcome, note?: string, tenantId?: number): EventDecision => ({

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { OverpaymentsService } from '../../billing/services/overpayments.service';
+import { preparedQuery } from '../../database/prepared-query';
 import { Order } from '../../club/entities/order.entity';
 import { ReceiptsService } from '../../email/services/receipts.service';
 import { OrderPaymentsService } from '../../club/services/order-payments.service';
@@ -132,6 +133,7 @@ export class PaymentEventsService {
       intent.metadata,
       intent.amount_received || intent.amount,
       intent.currency,
+      { paymentIntentId: intent.id },
     );
     if (!('order' in found)) return found;
     const { order } = found;
@@ -227,20 +229,28 @@ export class PaymentEventsService {
       checkout_session: session,
     });
     await this.receipts.enqueue(manager, order.tenantId, order.id);
-    await this.applyWaitingEvents(manager, paymentIntentId);
-    return decide('processed', undefined, order.tenantId);
+    return {
+      ...decide('processed', undefined, order.tenantId),
+      paidPaymentIntent: paymentIntentId,
+    };
   }
 
-  /** Refunds and disputes that arrived before their payment (money rule 6) are applied now. */
-  private async applyWaitingEvents(manager: EntityManager, paymentIntentId: string): Promise<void> {
-    // Any refund or dispute still looking for this payment has finished looking, or will find it.
-    await this.orders.lockPaymentIntent(manager, paymentIntentId);
-    const waiting = (await manager.query(
+  /**
+   * Refunds and disputes that arrived before their payment (money rule 6), applied once the
+   * payment is recorded, in its transaction. The PaymentIntent's lock came with the order
+   * (matchOrder): any refund or dispute still looking for this payment has finished looking (and
+   * is found here), or will find the order.
+   */
+  async applyWaitingEvents(manager: EntityManager, paymentIntentId: string): Promise<void> {
+    const waiting = await preparedQuery<
+      { id: string; type: string; payload: StripeEventPayload }[]
+    >(
+      manager,
       `SELECT id, type, payload FROM stripe_events
        WHERE outcome = 'unmatched' AND payload #>> '{data,object,payment_intent}' = $1
        ORDER BY (payload ->> 'created')::bigint, received_at`,
       [paymentIntentId],
-    )) as { id: string; type: string; payload: StripeEventPayload }[];
+    );
     for (const event of waiting) {
       const object = event.payload.data.object;
       const decision =
@@ -261,36 +271,40 @@ export class PaymentEventsService {
     manager: EntityManager,
     session: Session,
   ): Promise<{ order: Order } | EventDecision> {
-    if (!idOf(session.payment_intent))
-      return decide('needs_review', 'the session has no PaymentIntent');
+    const paymentIntentId = idOf(session.payment_intent);
+    if (!paymentIntentId) return decide('needs_review', 'the session has no PaymentIntent');
+    const link = idOf(session.payment_link);
     const found = await this.matchOrder(
       manager,
       session.metadata,
       session.amount_total,
       session.currency,
+      { paymentIntentId, paymentLinkId: link },
     );
     if (!('order' in found)) return found;
-    const link = idOf(session.payment_link);
-    if (link && !(await this.links.isLinkOfOrder(manager, found.order, link))) {
+    if (link && !found.linkMinted) {
       return decide(
         'unmatched',
         `payment link ${link} is not one Courtside minted for order ${found.order.id}`,
         found.order.tenantId,
       );
     }
-    return found;
+    return { order: found.order };
   }
 
+  /** The order the metadata names, locked with the payment's PaymentIntent, if it matches. */
   private async matchOrder(
     manager: EntityManager,
     metadata: Record<string, string> | null,
     amountCents: number | null,
     currency: string | null,
-  ): Promise<{ order: Order } | EventDecision> {
+    payment: { paymentIntentId: string; paymentLinkId?: string | null },
+  ): Promise<{ order: Order; linkMinted: boolean } | EventDecision> {
     const ids = readOrderMetadata(metadata);
     if (typeof ids === 'string') return decide('unmatched', ids);
-    const order = await this.orders.lockForPayment(manager, ids.tenantId, ids.orderId);
-    if (!order) return decide('unmatched', `club ${ids.tenantId} has no order ${ids.orderId}`);
+    const locked = await this.orders.lockForPayment(manager, ids.tenantId, ids.orderId, payment);
+    if (!locked) return decide('unmatched', `club ${ids.tenantId} has no order ${ids.orderId}`);
+    const { order } = locked;
     if (
       (ids.playerId && ids.playerId !== order.playerId) ||
       (ids.productId && ids.productId !== order.productId)
@@ -308,7 +322,7 @@ export class PaymentEventsService {
         order.tenantId,
       );
     }
-    return { order };
+    return locked;
   }
 
   private note(

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { DomainException } from '../../common/errors/domain.exception';
+import { preparedQuery } from '../../database/prepared-query';
+import { JobsService } from '../../jobs/jobs.service';
 import type { StripeEventPayload } from '../../stripe/stripe-objects';
 import { StripeService } from '../../stripe/stripe.service';
 import { EventOutcome, StripeEvent } from '../entities/stripe-event.entity';
@@ -78,6 +80,7 @@ export class StripeEventsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly stripe: StripeService,
     private readonly payments: PaymentEventsService,
+    private readonly jobs: JobsService,
   ) {}
 
   async receive(
@@ -184,18 +187,21 @@ export class StripeEventsService {
 
   /** The inbox insert and the apply: a duplicate only counts one more delivery. */
   private async store(manager: EntityManager, event: StripeEventPayload): Promise<EventDecision> {
-    const inserted = (await manager.query(
+    const inserted = await preparedQuery<unknown[]>(
+      manager,
       `INSERT INTO stripe_events (id, type, livemode, api_version, payload) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO NOTHING RETURNING id`,
       [event.id, event.type, event.livemode, event.api_version ?? null, JSON.stringify(event)],
-    )) as unknown[];
+    );
     if (inserted.length === 0) {
-      await manager.query('UPDATE stripe_events SET attempts = attempts + 1 WHERE id = $1', [
-        event.id,
-      ]);
+      await preparedQuery(
+        manager,
+        'UPDATE stripe_events SET attempts = attempts + 1 WHERE id = $1',
+        [event.id],
+      );
       return decide('duplicate');
     }
-    const decision = await this.apply(manager, event);
+    const decision = await this.applyWithJobs(manager, event);
     await this.saveDecision(manager, event.id, decision);
     return decision;
   }
@@ -213,7 +219,10 @@ export class StripeEventsService {
       changed: false,
     };
     if (row.outcome && !isReplayable(row.outcome)) return reapplied;
-    const decision = await this.apply(manager, row.payload as unknown as StripeEventPayload);
+    const decision = await this.applyWithJobs(
+      manager,
+      row.payload as unknown as StripeEventPayload,
+    );
     reapplied.decision = decision;
     reapplied.changed =
       decision.outcome !== row.outcome ||
@@ -223,21 +232,41 @@ export class StripeEventsService {
     return reapplied;
   }
 
+  /**
+   * Stores what the event came to. When it recorded a payment, the same statement asks whether
+   * refunds or disputes wait for that PaymentIntent (money rule 6; it runs after the
+   * PaymentIntent's lock was taken), so a payment with nothing waiting costs no extra round trip.
+   */
   private async saveDecision(
     manager: EntityManager,
     eventId: string,
     decision: EventDecision,
   ): Promise<void> {
-    await manager.update(
-      StripeEvent,
-      { id: eventId },
-      {
-        outcome: decision.outcome,
-        tenantId: decision.tenantId ?? null,
-        error: decision.note ?? null,
-        processedAt: new Date(),
-      },
+    const [[saved]] = await preparedQuery<[{ awaited: boolean }[], number]>(
+      manager,
+      `UPDATE stripe_events
+       SET outcome = $2, tenant_id = $3, error = $4, processed_at = clock_timestamp()
+       WHERE id = $1
+       RETURNING $5::text IS NOT NULL AND EXISTS (
+         SELECT 1 FROM stripe_events waiting
+         WHERE waiting.outcome = 'unmatched'
+           AND waiting.payload #>> '{data,object,payment_intent}' = $5
+       ) AS awaited`,
+      [
+        eventId,
+        decision.outcome,
+        decision.tenantId ?? null,
+        decision.note ?? null,
+        decision.paidPaymentIntent ?? null,
+      ],
     );
+    if (saved?.awaited && decision.paidPaymentIntent)
+      await this.payments.applyWaitingEvents(manager, decision.paidPaymentIntent);
+  }
+
+  /** Applies the event; the jobs it queues are written in one insert (JobsService.batched). */
+  private applyWithJobs(manager: EntityManager, event: StripeEventPayload): Promise<EventDecision> {
+    return this.jobs.batched(manager, async () => this.apply(manager, event));
   }
 
   private apply(

@@ -1,0 +1,93 @@
+import { EntityManager } from 'typeorm';
+import type { Order } from '../club/entities/order.entity';
+import type { Product } from '../club/entities/product.entity';
+
+/** An order about to get a pay link, with everything minting decides by, read at one moment. */
+export interface OrderForLink {
+  order: Pick<
+    Order,
+    'id' | 'tenantId' | 'playerId' | 'productId' | 'amountCents' | 'currency' | 'status'
+  >;
+  product: Pick<Product, 'id' | 'tenantId' | 'name' | 'category' | 'stripeProductId'> | null;
+  /** The player's one active link for this product (on this order or another), if any. */
+  activeLink: { id: number; orderId: number } | null;
+  /** The Stripe Price already made for the product at the order's amount, if any. */
+  stripePriceId: string | null;
+  /** The order's links that were paid or deactivated: the next link's idempotency-key version. */
+  retiredLinks: number;
+}
+
+interface Row {
+  id: number;
+  tenant_id: number;
+  player_id: number;
+  product_id: number;
+  amount_cents: number;
+  currency: string;
+  status: Order['status'];
+  product_row_id: number | null;
+  product_name: string | null;
+  product_category: Product['category'] | null;
+  stripe_product_id: string | null;
+  active_link_id: number | null;
+  active_link_order_id: number | null;
+  stripe_price_id: string | null;
+  retired_links: number;
+}
+
+/**
+ * One SQL statement instead of a lookup per question: a backfill mints hundreds of links, and
+ * each round trip it saves is one the Stripe rate limit would otherwise wait behind.
+ */
+export async function orderForLink(
+  manager: EntityManager,
+  tenantId: number,
+  orderId: number,
+): Promise<OrderForLink | undefined> {
+  const [row] = (await manager.query(
+    `SELECT o.id, o.tenant_id, o.player_id, o.product_id, o.amount_cents, o.currency, o.status,
+            pr.id AS product_row_id, pr.name AS product_name, pr.category AS product_category, pr.stripe_product_id,
+            active.id AS active_link_id, active.order_id AS active_link_order_id,
+            (SELECT pp.stripe_price_id FROM product_prices pp
+             WHERE pp.tenant_id = o.tenant_id AND pp.product_id = o.product_id
+               AND pp.amount_cents = o.amount_cents AND pp.currency = o.currency) AS stripe_price_id,
+            (SELECT count(*) FROM payment_links l
+             WHERE l.tenant_id = o.tenant_id AND l.order_id = o.id AND l.status <> 'active'
+            )::int AS retired_links
+     FROM orders o
+     LEFT JOIN products pr ON pr.tenant_id = o.tenant_id AND pr.id = o.product_id
+     LEFT JOIN payment_links active
+       ON active.tenant_id = o.tenant_id AND active.player_id = o.player_id
+      AND active.product_id = o.product_id AND active.status = 'active'
+     WHERE o.tenant_id = $1 AND o.id = $2`,
+    [tenantId, orderId],
+  )) as Row[];
+  if (!row) return undefined;
+  return {
+    order: {
+      id: row.id,
+      tenantId: row.tenant_id,
+      playerId: row.player_id,
+      productId: row.product_id,
+      amountCents: row.amount_cents,
+      currency: row.currency,
+      status: row.status,
+    },
+    product:
+      row.product_row_id === null
+        ? null
+        : {
+            id: row.product_row_id,
+            tenantId: row.tenant_id,
+            name: row.product_name!,
+            category: row.product_category!,
+            stripeProductId: row.stripe_product_id,
+          },
+    activeLink:
+      row.active_link_id === null
+        ? null
+        : { id: row.active_link_id, orderId: row.active_link_order_id! },
+    stripePriceId: row.stripe_price_id,
+    retiredLinks: row.retired_links,
+  };
+}
