@@ -198,7 +198,15 @@ export interface BlastMessageRow {
   skipReason: string | null;
 }
 
-/** Writes rows of a blast in one statement (columns as arrays: no limit on the row count). */
+/** A bound parameter per value: PostgreSQL takes at most 65,535 in one statement. */
+const ROWS_PER_INSERT = 1000;
+const MESSAGE_ROW_TYPES = ['int', 'text', 'text', 'text', 'text', 'text', 'text', 'text'];
+
+/**
+ * Writes rows of a blast, up to ROWS_PER_INSERT per statement. Each value is its own parameter
+ * (not one array per column): a message's HTML goes to the server as it is, with no escaped
+ * copy of every row's HTML built in memory first.
+ */
 export async function insertBlastMessages(
   manager: EntityManager,
   tenantId: number,
@@ -206,29 +214,36 @@ export async function insertBlastMessages(
   emailType: string,
   rows: readonly BlastMessageRow[],
 ): Promise<void> {
-  if (rows.length === 0) return;
-  await manager.query(
-    `INSERT INTO email_messages (tenant_id, blast_id, email_type, attempts, parent_id, recipient,
-                                 subject, html, text_body, content_digest, status, skip_reason)
-     SELECT $1, $2, $3, 0, r.parent_id, r.recipient, r.subject, r.html, r.text_body,
-            r.content_digest, r.status::email_message_status, r.skip_reason
-     FROM unnest($4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                 $11::text[])
-       AS r(parent_id, recipient, subject, html, text_body, content_digest, status, skip_reason)`,
-    [
-      tenantId,
-      blastId,
-      emailType,
-      rows.map((row) => row.parentId),
-      rows.map((row) => row.recipient),
-      rows.map((row) => row.subject),
-      rows.map((row) => row.html),
-      rows.map((row) => row.textBody),
-      rows.map((row) => row.contentDigest),
-      rows.map((row) => row.status),
-      rows.map((row) => row.skipReason),
-    ],
-  );
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const slice = rows.slice(start, start + ROWS_PER_INSERT);
+    const values = slice.map((_, row) => {
+      const first = 4 + row * MESSAGE_ROW_TYPES.length;
+      return `(${MESSAGE_ROW_TYPES.map((type, column) => `$${first + column}::${type}`).join(', ')})`;
+    });
+    await manager.query(
+      `INSERT INTO email_messages (tenant_id, blast_id, email_type, attempts, parent_id, recipient,
+                                   subject, html, text_body, content_digest, status, skip_reason)
+       SELECT $1, $2, $3, 0, r.parent_id, r.recipient, r.subject, r.html, r.text_body,
+              r.content_digest, r.status::email_message_status, r.skip_reason
+       FROM (VALUES ${values.join(', ')})
+         AS r(parent_id, recipient, subject, html, text_body, content_digest, status, skip_reason)`,
+      [
+        tenantId,
+        blastId,
+        emailType,
+        ...slice.flatMap((row) => [
+          row.parentId,
+          row.recipient,
+          row.subject,
+          row.html,
+          row.textBody,
+          row.contentDigest,
+          row.status,
+          row.skipReason,
+        ]),
+      ],
+    );
+  }
 }
 
 /**

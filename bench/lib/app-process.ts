@@ -1,0 +1,79 @@
+import { ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AppProcessReply, AppProcessRequest } from './app.process';
+
+/** The real service (`startApp`) in a child process: its URL, its SQL count, its memory. */
+export interface AppProcess {
+  url: string;
+  pid: number;
+  /** Counts the SQL statements the service sends while `work` runs (job-queue polling aside). */
+  countQueries(work: () => Promise<void>): Promise<number>;
+  /** Resident memory now and at its highest since the process started, in bytes (Linux). */
+  memory(): { rss: number; peak: number } | undefined;
+  close(): Promise<void>;
+}
+
+export async function startAppProcess(options: {
+  databaseUrl: string;
+  env: Record<string, string>;
+}): Promise<AppProcess> {
+  const child = fork(path.join(__dirname, 'app.process.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const started = await ask(child, { type: 'start', ...options }, 'started');
+  return {
+    url: started.url,
+    pid: child.pid!,
+    countQueries: async (work) => {
+      await ask(child, { type: 'count' }, 'counting');
+      const failed = await work().then(
+        () => undefined,
+        (error: unknown) => ({ error }),
+      );
+      const { statements } = await ask(child, { type: 'counted' }, 'counted');
+      if (failed) throw failed.error;
+      return statements;
+    },
+    memory: () => memoryOf(child.pid!),
+    close: async () => {
+      if (child.exitCode !== null) return;
+      await ask(child, { type: 'close' }, 'closed').catch(() => child.kill());
+      await exited;
+    },
+  };
+}
+
+function memoryOf(pid: number): { rss: number; peak: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+    const rss = kb('VmRSS') * 1024;
+    const peak = kb('VmHWM') * 1024;
+    return Number.isFinite(rss) ? { rss, peak: Number.isFinite(peak) ? peak : rss } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function ask<T extends AppProcessReply['type']>(
+  child: ChildProcess,
+  request: AppProcessRequest,
+  want: T,
+): Promise<Extract<AppProcessReply, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const listen = (reply: AppProcessReply) => {
+      if (reply.type !== want && reply.type !== 'error') return;
+      child.off('message', listen);
+      child.off('exit', exit);
+      if (reply.type === 'error') reject(new Error(`app process: ${reply.message}`));
+      else resolve(reply as Extract<AppProcessReply, { type: T }>);
+    };
+    const exit = (code: number | null) => reject(new Error(`app process exited with ${code}`));
+    child.on('message', listen);
+    child.once('exit', exit);
+    child.send(request);
+  });
+}
