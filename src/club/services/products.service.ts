@@ -41,6 +41,14 @@ export class ProductsService extends ClubCrudService<Product, ProductResponse> {
     );
   }
 
+  async recordedStripeProduct(
+    manager: EntityManager,
+    product: Pick<Product, 'id' | 'tenantId'>,
+  ): Promise<string | null> {
+    const row = await manager.findOneBy(Product, { id: product.id, tenantId: product.tenantId });
+    return row?.stripeProductId ?? null;
+  }
+
   /** Remembers the Stripe Product minted for this product; the first one recorded wins. */
   async recordStripeProduct(
     manager: EntityManager,

@@ -396,6 +396,10 @@ export class PaymentLinksService implements OnModuleInit {
   }
 
   private async createStripeProduct(product: ProductToSell): Promise<string> {
+    // A mint that read the product before another one recorded its Stripe product
+    // finds it here rather than creating it again.
+    const recorded = await this.products.recordedStripeProduct(this.db.manager, product);
+    if (recorded) return recorded;
     const created = await this.stripe.createProduct(
       {
         name: product.name,
