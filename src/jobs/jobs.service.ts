@@ -23,6 +23,13 @@ type Handler<T> = (data: T) => Promise<void>;
 const RETRY = { retryLimit: 10, retryDelay: 2, retryBackoff: true } as const;
 
 /**
+ * Jobs a worker takes per poll. A worker waits for its next poll after each fetch, so one
+ * job per fetch would leave a burst of payments' receipts and link deactivations queued for
+ * an hour; Stripe calls and mail keep their own pace (rate limiter, mailer cap).
+ */
+const JOBS_PER_POLL = 20;
+
+/**
  * Work that leaves the request (Stripe follow-ups, mail) goes through pg-boss on our own
  * PostgreSQL, so any number of instances share it and nothing is lost in a crash. A job
  * sent with `manager` is written in that transaction: it exists if and only if the change
@@ -98,13 +105,29 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     for (const [queue, handler] of this.handlers) {
       const worker = await this.boss.work<object>(
         queue,
-        { pollingIntervalSeconds: 0.5, batchSize: 1 },
-        async ([job]) => {
-          await handler(job.data as never);
-        },
+        { pollingIntervalSeconds: 0.5, batchSize: JOBS_PER_POLL },
+        (jobs) => this.runEach(queue, handler, jobs),
       );
       this.workers.set(queue, worker);
     }
+  }
+
+  /**
+   * Runs each fetched job on its own. pg-boss fails or completes a fetch as a whole, so a job
+   * whose handler throws is failed here, alone (retried with backoff); returning completes the
+   * rest, and only those: pg-boss completes jobs still active.
+   */
+  private async runEach(queue: string, handler: Handler<never>, jobs: PgBoss.Job<object>[]) {
+    await Promise.all(
+      jobs.map(async (job) => {
+        try {
+          await handler(job.data as never);
+        } catch (error) {
+          this.logger.warn({ err: error, queue, jobId: job.id }, 'Job failed; it will be retried');
+          await this.boss.fail(queue, job.id, failureOf(error));
+        }
+      }),
+    );
   }
 
   /**
@@ -139,4 +162,11 @@ function inTransaction(manager: EntityManager): PgBoss.Db {
       rows: await preparedQuery<unknown[]>(manager, text, values ?? []),
     }),
   };
+}
+
+/** What pg-boss stores as the failed job's output, as it does for a handler's own throw. */
+function failureOf(error: unknown): object {
+  return error instanceof Error
+    ? { name: error.name, message: error.message, stack: error.stack }
+    : { value: String(error) };
 }
