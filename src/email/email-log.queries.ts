@@ -87,22 +87,46 @@ export type ClaimedMessage = Pick<
  * (pass a manager outside any transaction), before any of them is sent, so a second worker skips
  * them and a crash never resends them.
  */
-export async function claimBlastMessages(
+export function claimBlastMessages(
   manager: EntityManager,
   tenantId: number,
   blastId: number,
   limit: number,
 ): Promise<ClaimedMessage[]> {
+  return claim(
+    manager,
+    `SELECT id FROM email_messages WHERE tenant_id = $1 AND blast_id = $2 AND status = 'queued'
+     ORDER BY id LIMIT $3`,
+    [tenantId, blastId, limit],
+  );
+}
+
+/** Claims a receipt that has not gone out yet; a concurrent or replayed job finds nothing. */
+export async function claimReceipt(
+  manager: EntityManager,
+  tenantId: number,
+  orderId: number,
+): Promise<ClaimedMessage | undefined> {
+  const [message] = await claim(
+    manager,
+    `SELECT id FROM email_messages WHERE tenant_id = $1 AND receipt_order_id = $2 AND status = 'queued'`,
+    [tenantId, orderId],
+  );
+  return message;
+}
+
+/** The one claim: the `picked` queued rows become `sending`, skipping rows another worker holds. */
+async function claim(
+  manager: EntityManager,
+  picked: string,
+  params: unknown[],
+): Promise<ClaimedMessage[]> {
   const [rows] = (await manager.query(
-    `WITH picked AS (
-       SELECT id FROM email_messages
-       WHERE tenant_id = $1 AND blast_id = $2 AND status = 'queued'
-       ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED
-     )
+    `WITH picked AS (${picked} FOR UPDATE SKIP LOCKED)
      UPDATE email_messages m SET status = 'sending', claimed_at = now(), attempts = m.attempts + 1
      FROM picked WHERE m.id = picked.id
      RETURNING m.id, m.blast_id, m.recipient, m.subject, m.html, m.text_body`,
-    [tenantId, blastId, limit],
+    params,
   )) as [ClaimedRow[], number];
   return rows
     .map((row) => ({
@@ -123,36 +147,6 @@ interface ClaimedRow {
   subject: string;
   html: string | null;
   text_body: string | null;
-}
-
-/** Claims a receipt that has not gone out yet; a concurrent or replayed job finds nothing. */
-export async function claimReceipt(
-  manager: EntityManager,
-  tenantId: number,
-  orderId: number,
-): Promise<EmailMessage | undefined> {
-  return claim(
-    manager,
-    `SELECT id FROM email_messages WHERE tenant_id = $1 AND receipt_order_id = $2 AND status = 'queued'
-     FOR UPDATE SKIP LOCKED`,
-    [tenantId, orderId],
-  );
-}
-
-async function claim(
-  manager: EntityManager,
-  pick: string,
-  params: unknown[],
-): Promise<EmailMessage | undefined> {
-  const [rows] = (await manager.query(
-    `UPDATE email_messages SET status = 'sending', claimed_at = now(), attempts = attempts + 1
-     WHERE id = (${pick}) RETURNING id`,
-    params,
-  )) as [{ id: number }[], number];
-  const id = rows[0]?.id;
-  return id === undefined
-    ? undefined
-    : ((await manager.findOneBy(EmailMessage, { id })) ?? undefined);
 }
 
 /** What the mail server said about one claimed message. */

@@ -229,6 +229,7 @@ export class BlastsService implements OnModuleInit {
       if ((await requeueFailed(manager, club.tenantId, id)) > 0)
         await this.jobs.send(BLAST_QUEUE, { tenantId: club.tenantId, blastId: id }, { manager });
     });
+    this.jobs.wake(BLAST_QUEUE);
     return this.get(club, id);
   }
 
@@ -279,40 +280,44 @@ export class BlastsService implements OnModuleInit {
   ): Promise<void> {
     const banner = this.bannerFor(blast);
     const { emailType } = blastQuery(blast.queryName, blast.params).query;
-    const write = (rows: BlastMessageRow[]) =>
-      insertBlastMessages(manager, blast.tenantId, blast.id, emailType, rows);
-    let writing = Promise.resolve();
-    for (let start = 0; start < plan.recipients.length; start += MESSAGE_CHUNK) {
-      const rows = plan.recipients.slice(start, start + MESSAGE_CHUNK).map((family) => {
-        const rendered = family.render(this.mailer, tenant, banner);
-        return {
+    const mailer = this.mailer;
+    function* messageRows(): Generator<BlastMessageRow> {
+      for (const family of plan.recipients) {
+        const rendered = family.render(mailer, tenant, banner);
+        yield {
           parentId: family.parentId,
           recipient: family.to,
           subject: rendered.subject,
           html: rendered.html,
           textBody: rendered.text,
           contentDigest: family.digest,
-          status: 'queued' as const,
+          status: 'queued',
           skipReason: null,
         };
-      });
-      await writing;
-      writing = write(rows);
-    }
-    await writing;
-    for (let start = 0; start < plan.skipped.length; start += MESSAGE_CHUNK)
-      await write(
-        plan.skipped.slice(start, start + MESSAGE_CHUNK).map(({ family, reason }) => ({
+      }
+      for (const { family, reason } of plan.skipped)
+        yield {
           parentId: family.parentId,
           recipient: family.email,
           subject: '',
           html: null,
           textBody: null,
           contentDigest: family.digest,
-          status: 'skipped' as const,
+          status: 'skipped',
           skipReason: reason,
-        })),
-      );
+        };
+    }
+    // The next chunk renders while the last one is inserted; whatever fails, the insert in
+    // flight is awaited before the transaction rolls back (and its error never goes unheard).
+    let writing = Promise.resolve();
+    try {
+      for (const rows of inChunks(messageRows(), MESSAGE_CHUNK)) {
+        await writing;
+        writing = insertBlastMessages(manager, blast.tenantId, blast.id, emailType, rows);
+      }
+    } finally {
+      await writing;
+    }
   }
 
   private async plan(
@@ -398,4 +403,16 @@ export class BlastsService implements OnModuleInit {
       finished_at: blast.finishedAt,
     };
   }
+}
+
+function* inChunks<T>(items: Iterable<T>, size: number): Generator<T[]> {
+  let chunk: T[] = [];
+  for (const item of items) {
+    chunk.push(item);
+    if (chunk.length === size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }
