@@ -2,18 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { OverpaymentsService } from '../../billing/services/overpayments.service';
-import { preparedQuery } from '../../database/prepared-query';
 import { Order } from '../../club/entities/order.entity';
 import { ReceiptsService } from '../../email/services/receipts.service';
 import { OrderPaymentsService } from '../../club/services/order-payments.service';
 import { PaymentLinksService } from '../../payment-links/services/payment-links.service';
-import type {
-  Charge,
-  CheckoutSession,
-  Dispute,
-  PaymentIntent,
-  StripeEventPayload,
-} from '../../stripe/stripe-objects';
+import type { Charge, CheckoutSession, Dispute, PaymentIntent } from '../../stripe/stripe-objects';
 import { decide, EventDecision, readOrderMetadata } from './event-decision';
 
 type Session = CheckoutSession;
@@ -233,38 +226,6 @@ export class PaymentEventsService {
       ...decide('processed', undefined, order.tenantId),
       paidPaymentIntent: paymentIntentId,
     };
-  }
-
-  /**
-   * Refunds and disputes that arrived before their payment (money rule 6), applied once the
-   * payment is recorded, in its transaction. The PaymentIntent's lock came with the order
-   * (matchOrder): any refund or dispute still looking for this payment has finished looking (and
-   * is found here), or will find the order.
-   */
-  async applyWaitingEvents(manager: EntityManager, paymentIntentId: string): Promise<void> {
-    const waiting = await preparedQuery<
-      { id: string; type: string; payload: StripeEventPayload }[]
-    >(
-      manager,
-      `SELECT id, type, payload FROM stripe_events
-       WHERE outcome = 'unmatched' AND payload #>> '{data,object,payment_intent}' = $1
-       ORDER BY (payload ->> 'created')::bigint, received_at`,
-      [paymentIntentId],
-    );
-    for (const event of waiting) {
-      const object = event.payload.data.object;
-      const decision =
-        event.type === 'charge.refunded'
-          ? await this.chargeRefunded(manager, object as Charge)
-          : event.type === 'charge.dispute.created'
-            ? await this.disputeCreated(manager, object as Dispute)
-            : undefined;
-      if (!decision) continue;
-      await manager.query(
-        `UPDATE stripe_events SET outcome = $2, tenant_id = $3, error = $4, processed_at = now() WHERE id = $1`,
-        [event.id, decision.outcome, decision.tenantId ?? null, decision.note ?? null],
-      );
-    }
   }
 
   private async matchSession(

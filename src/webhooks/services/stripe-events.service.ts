@@ -24,6 +24,14 @@ export const APPLIED_EVENT_TYPES = [
 export const REPLAYABLE_OUTCOMES = ['failed', 'unmatched', 'needs_review'] as const;
 export type ReplayableOutcome = (typeof REPLAYABLE_OUTCOMES)[number];
 
+/**
+ * A refund or dispute that came before its payment: stored as unmatched until the PaymentIntent
+ * named by `param` pays an order (the partial index stripe_events_waiting_idx serves it).
+ */
+const waitingFor = (param: string) =>
+  `outcome = 'unmatched' AND type IN ('charge.refunded', 'charge.dispute.created')
+   AND payload #>> '{data,object,payment_intent}' = ${param}`;
+
 export interface RecordOptions {
   /** Decide, then roll everything back: nothing is written, not even the jobs it would send. */
   dryRun?: boolean;
@@ -248,9 +256,7 @@ export class StripeEventsService {
        SET outcome = $2, tenant_id = $3, error = $4, processed_at = clock_timestamp()
        WHERE id = $1
        RETURNING $5::text IS NOT NULL AND EXISTS (
-         SELECT 1 FROM stripe_events waiting
-         WHERE waiting.outcome = 'unmatched'
-           AND waiting.payload #>> '{data,object,payment_intent}' = $5
+         SELECT 1 FROM stripe_events waiting WHERE ${waitingFor('$5')}
        ) AS awaited`,
       [
         eventId,
@@ -261,7 +267,24 @@ export class StripeEventsService {
       ],
     );
     if (saved?.awaited && decision.paidPaymentIntent)
-      await this.payments.applyWaitingEvents(manager, decision.paidPaymentIntent);
+      await this.applyWaitingEvents(manager, decision.paidPaymentIntent);
+  }
+
+  /**
+   * Refunds and disputes that arrived before their payment (money rule 6), applied once the
+   * payment is recorded, in its transaction, oldest first. The PaymentIntent's lock came with the
+   * order: any refund or dispute still looking for this payment has finished looking (and is
+   * found here), or will find the order.
+   */
+  private async applyWaitingEvents(manager: EntityManager, paymentIntentId: string) {
+    const waiting = await preparedQuery<{ id: string; payload: StripeEventPayload }[]>(
+      manager,
+      `SELECT id, payload FROM stripe_events WHERE ${waitingFor('$1')}
+       ORDER BY (payload ->> 'created')::bigint, received_at`,
+      [paymentIntentId],
+    );
+    for (const event of waiting)
+      await this.saveDecision(manager, event.id, await this.apply(manager, event.payload));
   }
 
   /** Applies the event; the jobs it queues are written in one insert (JobsService.batched). */
