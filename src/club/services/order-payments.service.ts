@@ -16,56 +16,17 @@ export type PaymentResult =
 const paymentIntentLockKey = (paymentIntentId: string): string =>
   `payment_intent:${paymentIntentId}`;
 
-/** An order row as `orders` stores it, read without the ORM on the webhook's hot path. */
-interface OrderRow {
-  id: number;
-  tenant_id: number;
-  created_at: Date;
-  updated_at: Date;
-  player_id: number;
-  parent_id: number;
-  product_id: number;
-  amount_cents: number;
-  currency: string;
-  status: OrderStatus;
-  amount_paid_cents: number;
-  amount_refunded_cents: number;
-  stripe_checkout_session_id: string | null;
-  stripe_checkout_url: string | null;
-  stripe_payment_link_id: string | null;
-  stripe_payment_intent_id: string | null;
-  paid_at: Date | null;
-  disputed_at: Date | null;
-  notes: string | null;
-}
+/**
+ * The order's columns as its entity maps them: the webhook's hot path reads the row in its own
+ * SQL (one round trip with the locks) and builds the Order from these, without the ORM's query.
+ */
+const orderColumns = (manager: EntityManager) => manager.connection.getMetadata(Order).columns;
 
-const ORDER_COLUMNS = `id, tenant_id, created_at, updated_at, player_id, parent_id, product_id,
-  amount_cents, currency, status, amount_paid_cents, amount_refunded_cents,
-  stripe_checkout_session_id, stripe_checkout_url, stripe_payment_link_id,
-  stripe_payment_intent_id, paid_at, disputed_at, notes`;
-
-function orderOf(row: OrderRow): Order {
-  return Object.assign(new Order(), {
-    id: row.id,
-    tenantId: row.tenant_id,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    playerId: row.player_id,
-    parentId: row.parent_id,
-    productId: row.product_id,
-    amountCents: row.amount_cents,
-    currency: row.currency,
-    status: row.status,
-    amountPaidCents: row.amount_paid_cents,
-    amountRefundedCents: row.amount_refunded_cents,
-    stripeCheckoutSessionId: row.stripe_checkout_session_id,
-    stripeCheckoutUrl: row.stripe_checkout_url,
-    stripePaymentLinkId: row.stripe_payment_link_id,
-    stripePaymentIntentId: row.stripe_payment_intent_id,
-    paidAt: row.paid_at,
-    disputedAt: row.disputed_at,
-    notes: row.notes,
-  });
+function orderOf(manager: EntityManager, row: Record<string, unknown>): Order {
+  const order = new Order();
+  for (const column of orderColumns(manager))
+    column.setEntityValue(order, row[column.databaseName]);
+  return order;
 }
 
 /**
@@ -88,10 +49,11 @@ export class OrderPaymentsService {
     orderId: number,
     payment: { paymentIntentId: string; paymentLinkId?: string | null },
   ): Promise<{ order: Order; linkMinted: boolean } | undefined> {
-    const [row] = await preparedQuery<(OrderRow & { link_minted: boolean })[]>(
+    const columns = orderColumns(manager).map((column) => column.databaseName);
+    const [row] = await preparedQuery<(Record<string, unknown> & { link_minted: boolean })[]>(
       manager,
       `WITH locked AS MATERIALIZED (
-         SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 AND tenant_id = $2 FOR UPDATE
+         SELECT ${columns.join(', ')} FROM orders WHERE id = $1 AND tenant_id = $2 FOR UPDATE
        )
        SELECT locked.*,
               EXISTS (SELECT 1 FROM payment_links
@@ -105,7 +67,7 @@ export class OrderPaymentsService {
         payment.paymentLinkId ?? null,
       ],
     );
-    return row && { order: orderOf(row), linkMinted: row.link_minted };
+    return row && { order: orderOf(manager, row), linkMinted: row.link_minted };
   }
 
   /**
