@@ -8,6 +8,7 @@ import { median, round } from '../lib/measure';
 import { SmtpSink, startSmtpSink } from '../lib/smtp-sink';
 import type { BareSenderReply, BareSenderRequest } from '../lib/bare-sender.process';
 import { BENCH_API_KEY, SEED } from '../seed';
+import { ask as askChild } from '../lib/ipc';
 
 const FAMILIES = SEED.parents;
 const WARMUPS = 1;
@@ -210,19 +211,9 @@ async function bareRun(sink: SmtpSink, databaseUrl: string, blastId: number): Pr
   }
 }
 
-function ask<T extends BareSenderReply['type']>(
+/** `ask` typed for this helper's messages. */
+const ask = <T extends BareSenderReply['type']>(
   child: ChildProcess,
   request: BareSenderRequest,
   want: T,
-): Promise<Extract<BareSenderReply, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const listen = (reply: BareSenderReply) => {
-      if (reply.type !== want && reply.type !== 'error') return;
-      child.off('message', listen);
-      if (reply.type === 'error') reject(new Error(`bare sender: ${reply.message}`));
-      else resolve(reply as Extract<BareSenderReply, { type: T }>);
-    };
-    child.on('message', listen);
-    child.send(request);
-  });
-}
+) => askChild<BareSenderReply, T>('bare sender', child, request, want);

@@ -2,6 +2,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AppProcessReply, AppProcessRequest } from './app.process';
+import { ask as askChild } from './ipc';
 
 /** The real service (`startApp`) in a child process: its URL, its SQL count, its memory. */
 export interface AppProcess {
@@ -58,22 +59,9 @@ function memoryOf(pid: number): { rss: number; peak: number } | undefined {
   }
 }
 
-function ask<T extends AppProcessReply['type']>(
+/** `ask` typed for this helper's messages. */
+const ask = <T extends AppProcessReply['type']>(
   child: ChildProcess,
   request: AppProcessRequest,
   want: T,
-): Promise<Extract<AppProcessReply, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const listen = (reply: AppProcessReply) => {
-      if (reply.type !== want && reply.type !== 'error') return;
-      child.off('message', listen);
-      child.off('exit', exit);
-      if (reply.type === 'error') reject(new Error(`app process: ${reply.message}`));
-      else resolve(reply as Extract<AppProcessReply, { type: T }>);
-    };
-    const exit = (code: number | null) => reject(new Error(`app process exited with ${code}`));
-    child.on('message', listen);
-    child.once('exit', exit);
-    child.send(request);
-  });
-}
+) => askChild<AppProcessReply, T>('app process', child, request, want);
