@@ -1,28 +1,21 @@
 import request from 'supertest';
 import type { StripeEmulator } from '../src/stripe-emulator';
-import { createTestApp, TestApp } from './support/app';
+import type { TestApp } from './support/app';
 import { factories, TestClub } from './support/factories';
-import { startStripeEmulator } from './support/stripe';
+import { withStripeApp } from './support/stripe';
 
 describe('monthly first payment', () => {
   let stripe: StripeEmulator;
   let t: TestApp;
   let club: TestClub;
 
+  withStripeApp((made) => ({ stripe, t, club } = made));
   beforeAll(async () => {
-    stripe = await startStripeEmulator();
-    t = await createTestApp({ stripe });
-    club = await factories(t.db).club();
     await factories(t.db).product(club.tenant.id, {
       name: 'Monthly dues',
       category: 'monthly',
       priceCents: 12500,
     });
-  });
-  afterAll(async () => {
-    await stripe.waitForDeliveries();
-    await t.close();
-    await stripe.close();
   });
 
   async function signedPlayer(

@@ -2,10 +2,10 @@ import { DataSource } from 'typeorm';
 import { JobsService } from '../src/jobs/jobs.service';
 import type { StripeEmulator } from '../src/stripe-emulator';
 import { sdkClient } from '../src/stripe-emulator/testing/sdk-client';
-import { createTestApp, TestApp } from './support/app';
+import type { TestApp } from './support/app';
 import { eventually } from './support/eventually';
 import { factories, TestClub } from './support/factories';
-import { startStripeEmulator } from './support/stripe';
+import { withStripeApp } from './support/stripe';
 
 const DEACTIVATE_QUEUE = 'payment-link.deactivate';
 
@@ -21,15 +21,7 @@ describe('job workers', () => {
   let t: TestApp;
   let club: TestClub;
 
-  beforeAll(async () => {
-    stripe = await startStripeEmulator();
-    t = await createTestApp({ stripe });
-    club = await factories(t.db).club();
-  });
-  afterAll(async () => {
-    await t.close();
-    await stripe.close();
-  });
+  withStripeApp((made) => ({ stripe, t, club } = made));
 
   const mintedLink = async (): Promise<string> => {
     const order = await factories(t.db).order(club.tenant.id);

@@ -1,24 +1,16 @@
 import request from 'supertest';
 import type { StripeEmulator } from '../src/stripe-emulator';
-import { createTestApp, TestApp } from './support/app';
+import type { TestApp } from './support/app';
 import { eventually } from './support/eventually';
 import { factories, TestClub } from './support/factories';
-import { startStripeEmulator } from './support/stripe';
+import { withStripeApp } from './support/stripe';
 
 describe('persistent payment links', () => {
   let stripe: StripeEmulator;
   let t: TestApp;
   let club: TestClub;
 
-  beforeAll(async () => {
-    stripe = await startStripeEmulator();
-    t = await createTestApp({ stripe });
-    club = await factories(t.db).club();
-  });
-  afterAll(async () => {
-    await t.close();
-    await stripe.close();
-  });
+  withStripeApp((made) => ({ stripe, t, club } = made));
 
   const orderFor = (overrides: Parameters<ReturnType<typeof factories>['order']>[1] = {}) =>
     factories(t.db).order(club.tenant.id, overrides);

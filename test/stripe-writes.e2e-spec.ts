@@ -3,7 +3,7 @@ import type { RecordedRequest, StripeEmulator } from '../src/stripe-emulator';
 import { sdkClient } from '../src/stripe-emulator/testing/sdk-client';
 import { createTestApp, TestApp } from './support/app';
 import { factories, TestClub } from './support/factories';
-import { startStripeEmulator } from './support/stripe';
+import { startStripeEmulator, withStripeApp } from './support/stripe';
 import { countOf } from './support/webhook-events';
 
 interface MintedLink {
@@ -26,16 +26,7 @@ describe('Stripe writes', () => {
   let t: TestApp;
   let club: TestClub;
 
-  beforeAll(async () => {
-    stripe = await startStripeEmulator();
-    t = await createTestApp({ stripe });
-    club = await factories(t.db).club();
-  });
-  afterAll(async () => {
-    await stripe.waitForDeliveries();
-    await t.close();
-    await stripe.close();
-  });
+  withStripeApp((made) => ({ stripe, t, club } = made));
   afterEach(() => {
     stripe.clearFaults();
     stripe.setRateLimit(0);

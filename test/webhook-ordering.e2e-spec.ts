@@ -1,10 +1,10 @@
 import type { Order } from '../src/club/entities/order.entity';
 import type { StripeEmulator } from '../src/stripe-emulator';
 import { sdkClient } from '../src/stripe-emulator/testing/sdk-client';
-import { createTestApp, TestApp } from './support/app';
+import type { TestApp } from './support/app';
 import { eventually } from './support/eventually';
 import { factories, TestClub } from './support/factories';
-import { startStripeEmulator } from './support/stripe';
+import { withStripeApp } from './support/stripe';
 import {
   countOf,
   craftEvent,
@@ -29,16 +29,7 @@ describe('Stripe webhooks in any order: state only moves forward', () => {
   let t: TestApp;
   let club: TestClub;
 
-  beforeAll(async () => {
-    stripe = await startStripeEmulator();
-    t = await createTestApp({ stripe });
-    club = await factories(t.db).club();
-  });
-  afterAll(async () => {
-    await stripe.waitForDeliveries();
-    await t.close();
-    await stripe.close();
-  });
+  withStripeApp((made) => ({ stripe, t, club } = made));
 
   const sdk = () => sdkClient(stripe);
   async function mintedOrder(

@@ -7,7 +7,7 @@ import { EMULATOR_WEBHOOK_SECRET } from '../src/config';
 import { createTestApp, TestApp } from './support/app';
 import { eventually } from './support/eventually';
 import { factories, TestClub } from './support/factories';
-import { startStripeEmulator } from './support/stripe';
+import { withStripeApp } from './support/stripe';
 import {
   countOf,
   craftEvent,
@@ -31,17 +31,8 @@ describe('Stripe webhooks: every event applied exactly once', () => {
   let t: TestApp;
   let club: TestClub;
 
-  beforeAll(async () => {
-    stripe = await startStripeEmulator();
-    // The 500s the database-fault test provokes would otherwise print their stack traces.
-    t = await createTestApp({ stripe, env: { LOG_LEVEL: 'fatal' } });
-    club = await factories(t.db).club();
-  });
-  afterAll(async () => {
-    await stripe.waitForDeliveries();
-    await t.close();
-    await stripe.close();
-  });
+  // The 500s the database-fault test provokes would otherwise print their stack traces.
+  withStripeApp((made) => ({ stripe, t, club } = made), { env: { LOG_LEVEL: 'fatal' } });
 
   async function mintedOrder(
     owner: TestClub = club,
