@@ -2,13 +2,16 @@ import { EntityManager } from 'typeorm';
 import type { Order } from '../club/entities/order.entity';
 import type { Product } from '../club/entities/product.entity';
 
-/** An order about to get a pay link, with everything minting decides by, read at one moment. */
+/**
+ * An order about to get a pay link, with everything minting decides by, read at one moment
+ * (its product always exists: a composite foreign key).
+ */
 export interface OrderForLink {
   order: Pick<
     Order,
     'id' | 'tenantId' | 'playerId' | 'productId' | 'amountCents' | 'currency' | 'status'
   >;
-  product: Pick<Product, 'id' | 'tenantId' | 'name' | 'category' | 'stripeProductId'> | null;
+  product: Pick<Product, 'id' | 'tenantId' | 'name' | 'category' | 'stripeProductId'>;
   /** The player's one active link for this product (on this order or another), if any. */
   activeLink: { id: number; orderId: number } | null;
   /** The Stripe Price already made for the product at the order's amount, if any. */
@@ -25,9 +28,8 @@ interface Row {
   amount_cents: number;
   currency: string;
   status: Order['status'];
-  product_row_id: number | null;
-  product_name: string | null;
-  product_category: Product['category'] | null;
+  product_name: string;
+  product_category: Product['category'];
   stripe_product_id: string | null;
   active_link_id: number | null;
   active_link_order_id: number | null;
@@ -46,7 +48,7 @@ export async function orderForLink(
 ): Promise<OrderForLink | undefined> {
   const [row] = (await manager.query(
     `SELECT o.id, o.tenant_id, o.player_id, o.product_id, o.amount_cents, o.currency, o.status,
-            pr.id AS product_row_id, pr.name AS product_name, pr.category AS product_category, pr.stripe_product_id,
+            pr.name AS product_name, pr.category AS product_category, pr.stripe_product_id,
             active.id AS active_link_id, active.order_id AS active_link_order_id,
             (SELECT pp.stripe_price_id FROM product_prices pp
              WHERE pp.tenant_id = o.tenant_id AND pp.product_id = o.product_id
@@ -55,7 +57,7 @@ export async function orderForLink(
              WHERE l.tenant_id = o.tenant_id AND l.order_id = o.id AND l.status <> 'active'
             )::int AS retired_links
      FROM orders o
-     LEFT JOIN products pr ON pr.tenant_id = o.tenant_id AND pr.id = o.product_id
+     JOIN products pr ON pr.tenant_id = o.tenant_id AND pr.id = o.product_id
      LEFT JOIN payment_links active
        ON active.tenant_id = o.tenant_id AND active.player_id = o.player_id
       AND active.product_id = o.product_id AND active.status = 'active'
@@ -73,16 +75,13 @@ export async function orderForLink(
       currency: row.currency,
       status: row.status,
     },
-    product:
-      row.product_row_id === null
-        ? null
-        : {
-            id: row.product_row_id,
-            tenantId: row.tenant_id,
-            name: row.product_name!,
-            category: row.product_category!,
-            stripeProductId: row.stripe_product_id,
-          },
+    product: {
+      id: row.product_id,
+      tenantId: row.tenant_id,
+      name: row.product_name,
+      category: row.product_category,
+      stripeProductId: row.stripe_product_id,
+    },
     activeLink:
       row.active_link_id === null
         ? null

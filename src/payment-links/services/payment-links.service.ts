@@ -136,8 +136,6 @@ export class PaymentLinksService implements OnModuleInit {
       );
     }
     const { product } = found;
-    if (!product) throw DomainException.notFound('Product', order.productId);
-
     const stripePriceId = found.stripePriceId ?? (await this.priceFor(product, order));
     // Counts retired links only: a concurrent mint whose active link has just been recorded
     // must reuse the same key (and so the same Stripe link), not make a second one.
