@@ -124,7 +124,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
           await handler(job.data as never);
         } catch (error) {
           this.logger.warn({ err: error, queue, jobId: job.id }, 'Job failed; it will be retried');
-          await this.boss.fail(queue, job.id, failureOf(error));
+          // Stored as pg-boss stores a handler's own throw (serialize-error).
+          await this.boss.fail(queue, job.id, error as object);
         }
       }),
     );
@@ -162,11 +163,4 @@ function inTransaction(manager: EntityManager): PgBoss.Db {
       rows: await preparedQuery<unknown[]>(manager, text, values ?? []),
     }),
   };
-}
-
-/** What pg-boss stores as the failed job's output, as it does for a handler's own throw. */
-function failureOf(error: unknown): object {
-  return error instanceof Error
-    ? { name: error.name, message: error.message, stack: error.stack }
-    : { value: String(error) };
 }

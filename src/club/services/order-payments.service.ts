@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In, IsNull } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { preparedQuery } from '../../database/prepared-query';
 import { orderStatusesBefore } from '../entities/order-status';
 import { Order, OrderStatus } from '../entities/order.entity';
@@ -17,25 +19,24 @@ const paymentIntentLockKey = (paymentIntentId: string): string =>
   `payment_intent:${paymentIntentId}`;
 
 /**
- * The order's columns as its entity maps them: the webhook's hot path reads the row in its own
- * SQL (one round trip with the locks) and builds the Order from these, without the ORM's query.
- */
-const orderColumns = (manager: EntityManager) => manager.connection.getMetadata(Order).columns;
-
-function orderOf(manager: EntityManager, row: Record<string, unknown>): Order {
-  const order = new Order();
-  for (const column of orderColumns(manager))
-    column.setEntityValue(order, row[column.databaseName]);
-  return order;
-}
-
-/**
  * Every money change of an order, each one guarded in SQL by the statuses it may start from
  * (order-status.ts), so a replayed or concurrent event changes nothing the second time.
  * Callers pass their transaction; the order row is locked for its duration.
  */
 @Injectable()
 export class OrderPaymentsService {
+  /**
+   * The order's columns as its entity maps them: the webhook's hot path reads the row in its own
+   * SQL (one round trip with the locks) and builds the Order from these, without the ORM's query.
+   */
+  private readonly orderColumns: ColumnMetadata[];
+  private readonly orderSelectList: string;
+
+  constructor(@InjectDataSource() db: DataSource) {
+    this.orderColumns = db.getMetadata(Order).columns;
+    this.orderSelectList = this.orderColumns.map((column) => column.databaseName).join(', ');
+  }
+
   /**
    * The order a Stripe payment's metadata names, locked, in one round trip (every payment event
    * starts here): with it, whether `paymentLinkId` is a link Courtside minted for that order, and
@@ -49,11 +50,10 @@ export class OrderPaymentsService {
     orderId: number,
     payment: { paymentIntentId: string; paymentLinkId?: string | null },
   ): Promise<{ order: Order; linkMinted: boolean } | undefined> {
-    const columns = orderColumns(manager).map((column) => column.databaseName);
     const [row] = await preparedQuery<(Record<string, unknown> & { link_minted: boolean })[]>(
       manager,
       `WITH locked AS MATERIALIZED (
-         SELECT ${columns.join(', ')} FROM orders WHERE id = $1 AND tenant_id = $2 FOR UPDATE
+         SELECT ${this.orderSelectList} FROM orders WHERE id = $1 AND tenant_id = $2 FOR UPDATE
        )
        SELECT locked.*,
               EXISTS (SELECT 1 FROM payment_links
@@ -67,7 +67,7 @@ export class OrderPaymentsService {
         payment.paymentLinkId ?? null,
       ],
     );
-    return row && { order: orderOf(manager, row), linkMinted: row.link_minted };
+    return row && { order: this.orderOf(row), linkMinted: row.link_minted };
   }
 
   /**
@@ -226,5 +226,11 @@ export class OrderPaymentsService {
       [order.id, order.tenantId, to, ...Object.values(set), orderStatusesBefore(to)],
     );
     return rows[1] > 0;
+  }
+
+  private orderOf(row: Record<string, unknown>): Order {
+    const order = new Order();
+    for (const column of this.orderColumns) column.setEntityValue(order, row[column.databaseName]);
+    return order;
   }
 }
