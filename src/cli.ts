@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   let app: INestApplicationContext | undefined;
   try {
     app = await CommandFactory.createWithoutRunning(
-      CliModule.register({ databaseUrl: database.url, stripeApiUrl: emulatorUrl(stripe) }),
+      CliModule.register({ databaseUrl: database.url, stripe: { apiUrl: emulatorUrl(stripe) } }),
       {
         logger: new StderrLogger({ logLevels: ['warn', 'error'] }),
         serviceErrorHandler: (error) => {

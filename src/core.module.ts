@@ -11,13 +11,14 @@ import { MailModule } from './mail/mail.module';
 import { PaymentLinksModule } from './payment-links/payment-links.module';
 import { SeedModule } from './seed/seed.module';
 import { StripeModule } from './stripe/stripe.module';
+import type { StripeConnection } from './stripe/stripe.service';
 import { TournamentModule } from './tournament/tournament.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface CoreOptions {
   databaseUrl: string;
-  /** The Stripe emulator's URL when Courtside runs without a real Stripe key. */
-  stripeApiUrl?: string;
+  /** The Stripe emulator's URL and signing secret when Courtside runs without a real Stripe key. */
+  stripe?: StripeConnection;
   /** The HTTP service works the job queues; CLI commands only send jobs. */
   runWorkers: boolean;
 }
@@ -37,7 +38,7 @@ export class CoreModule {
         }),
         DatabaseModule.forRoot(options.databaseUrl),
         JobsModule.register({ databaseUrl: options.databaseUrl, runWorkers: options.runWorkers }),
-        StripeModule.register({ apiUrl: options.stripeApiUrl }),
+        StripeModule.register(options.stripe ?? {}),
         MailModule,
         AuditModule,
         ClubModule,

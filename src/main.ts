@@ -41,7 +41,10 @@ async function main(): Promise<void> {
 
   try {
     app = await NestFactory.create<NestExpressApplication>(
-      AppModule.register({ databaseUrl: database.url, stripeApiUrl: emulator?.url }),
+      AppModule.register({
+        databaseUrl: database.url,
+        stripe: emulator && { apiUrl: emulator.url, webhookSecrets: emulator.webhookSecrets },
+      }),
       {
         bufferLogs: true,
         bodyParser: false,
@@ -57,7 +60,7 @@ async function main(): Promise<void> {
     await app.listen(config.port, config.host);
     const base = config.publicBaseUrl;
     const lines = [
-      `Courtside is running on ${base}`,
+      `Courtside is running on ${base} (listening on ${config.host}:${config.port})`,
       `  health:  ${base}/health`,
       `  API docs: ${base}/docs`,
       database.embedded

@@ -46,21 +46,37 @@ export async function startStripeEmulator(
   stripe: StripeConfig,
 ): Promise<StripeEmulator | undefined> {
   if (!stripe.emulator) return undefined;
+  const stateDir = emulatorStateDir(app);
   const emulator = await StripeEmulator.start({
     port: stripe.emulatorPort,
     publicUrl: `http://localhost:${stripe.emulatorPort}`,
-    webhookUrl: `http://127.0.0.1:${app.port}/webhooks/stripe`,
-    webhookSecret: stripe.webhookSecrets,
+    webhookUrl: `http://${reachable(app.host)}:${app.port}/webhooks/stripe`,
+    // STRIPE_WEBHOOK_SECRET may pin the secret; otherwise the data folder's own random one.
+    webhookSecret: stripe.webhookSecrets.length > 0 ? stripe.webhookSecrets : undefined,
+    stateDir,
   });
   process.stdout.write(
     [
       '',
       '*** STRIPE EMULATOR: no STRIPE_SECRET_KEY is set, so payments go to the built-in Stripe',
       `*** emulator at ${emulator.url}. NO REAL MONEY MOVES. Set STRIPE_SECRET_KEY for real Stripe.`,
+      `*** Its objects and webhook signing secret are kept in ${stateDir}`,
+      '*** (npm run cli -- stripe:webhook-secret prints the secret).',
       '',
     ].join('\n'),
   );
   return emulator;
+}
+
+/** Where `npm start`'s emulator keeps its account and signing secret. */
+export function emulatorStateDir(app: AppConfig): string {
+  return path.join(app.dataDir, 'stripe-emulator');
+}
+
+/** An address this machine can connect to for a server bound to `host`. */
+function reachable(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** The emulator URL a CLI command talks to: the one the running `npm start` serves. */

@@ -1,5 +1,5 @@
 import type { Order } from '../src/club/entities/order.entity';
-import { EMULATOR_WEBHOOK_SECRET } from '../src/config';
+import { TEST_WEBHOOK_SECRET } from './support/webhook-secret';
 import { StripeEmulator, type StripeEvent } from '../src/stripe-emulator';
 import { sdkClient } from '../src/stripe-emulator/testing/sdk-client';
 import { WebhookReceiver } from '../src/stripe-emulator/testing/webhook-receiver';
@@ -28,7 +28,7 @@ describe('reconcile and webhooks:replay', () => {
   beforeAll(async () => {
     // Short retry delays: every delivery to the failing endpoint is tried three times.
     stripe = await StripeEmulator.start({
-      webhookSecret: EMULATOR_WEBHOOK_SECRET,
+      webhookSecret: TEST_WEBHOOK_SECRET,
       rateLimitPerSecond: 0,
       webhookRetryDelayMs: 10,
     });

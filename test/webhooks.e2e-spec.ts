@@ -3,7 +3,7 @@ import type { CheckoutSession, StripeEmulator } from '../src/stripe-emulator';
 import { signStripePayload } from '../src/stripe-emulator';
 import { sdkClient } from '../src/stripe-emulator/testing/sdk-client';
 import type { Order } from '../src/club/entities/order.entity';
-import { EMULATOR_WEBHOOK_SECRET } from '../src/config';
+import { TEST_WEBHOOK_SECRET } from './support/webhook-secret';
 import { createTestApp, TestApp } from './support/app';
 import { eventually } from './support/eventually';
 import { factories, TestClub } from './support/factories';
@@ -246,7 +246,7 @@ describe('Stripe webhooks: every event applied exactly once', () => {
     it('accepts a header with two v1 signatures of which one matches (secret rotation)', async () => {
       const header = signStripePayload(completedBytes, [
         'whsec_retired_secret',
-        EMULATOR_WEBHOOK_SECRET,
+        TEST_WEBHOOK_SECRET,
       ]);
       expect(header.match(/v1=/g)).toHaveLength(2);
 
@@ -268,7 +268,7 @@ describe('Stripe webhooks: every event applied exactly once', () => {
       };
       await post('whsec_old_endpoint_secret').expect(200);
       await post('whsec_new_endpoint_secret').expect(200);
-      await post(EMULATOR_WEBHOOK_SECRET).expect(400);
+      await post(TEST_WEBHOOK_SECRET).expect(400);
       const [{ count }] = await rotating.db.query(
         'SELECT count(*)::int AS count FROM stripe_events',
       );

@@ -185,6 +185,7 @@ async function backfillOnce(
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
+    STRIPE_MODE: 'emulator',
     STRIPE_EMULATOR_PORT: String(emulator.port),
     STRIPE_RATE_LIMIT_PER_SECOND: String(CLI_RATE_PER_SECOND),
     PUBLIC_BASE_URL: 'http://127.0.0.1:3000',

@@ -3,6 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureHttp } from '../../src/app.setup';
+import type { StripeConnection } from '../../src/stripe/stripe.service';
 import { freePort } from './free-port';
 
 export interface BenchApp {
@@ -19,7 +20,7 @@ export interface BenchApp {
  */
 export async function startApp(options: {
   databaseUrl: string;
-  stripeApiUrl?: string;
+  stripe?: StripeConnection;
   env?: Record<string, string>;
 }): Promise<BenchApp> {
   const port = await freePort();
@@ -30,7 +31,7 @@ export async function startApp(options: {
     ...options.env,
   });
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.register({ databaseUrl: options.databaseUrl, stripeApiUrl: options.stripeApiUrl }),
+    AppModule.register({ databaseUrl: options.databaseUrl, stripe: options.stripe }),
     { bodyParser: false, rawBody: true, logger: false },
   );
   configureHttp(app);

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { CoreModule } from '../core.module';
+import { CoreModule, type CoreOptions } from '../core.module';
 import {
   CreateApiKeyCommand,
   ListApiKeysCommand,
@@ -11,12 +11,13 @@ import { CreateClubCommand } from './commands/club-create.command';
 import { MigrateCommand } from './commands/migrate.command';
 import { ReconcileCommand } from './commands/reconcile.command';
 import { SeedDemoCommand } from './commands/seed-demo.command';
+import { StripeWebhookSecretCommand } from './commands/stripe-webhook-secret.command';
 import { TournamentRegenerateOrdersCommand } from './commands/tournament-regenerate-orders.command';
 import { WebhooksReplayCommand } from './commands/webhooks-replay.command';
 
 @Module({})
 export class CliModule {
-  static register(options: { databaseUrl: string; stripeApiUrl?: string }): DynamicModule {
+  static register(options: Omit<CoreOptions, 'runWorkers'>): DynamicModule {
     return {
       module: CliModule,
       imports: [CoreModule.register({ ...options, runWorkers: false })],
@@ -32,6 +33,7 @@ export class CliModule {
         BackfillPaymentLinksCommand,
         BackfillCheckoutUrlsCommand,
         TournamentRegenerateOrdersCommand,
+        StripeWebhookSecretCommand,
       ],
     };
   }

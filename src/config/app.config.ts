@@ -1,6 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
 import { parseEnvironment } from './environment';
+import { stripeModeOf } from './stripe.config';
 
 export class AppEnvironment {
   @IsOptional() @IsInt() @Min(0) @Max(65535) PORT?: number;
@@ -22,7 +23,8 @@ export const appConfig = registerAs('app', () => {
   const port = env.PORT ?? 3000;
   return {
     port,
-    host: env.HOST ?? '0.0.0.0',
+    // With the emulator anyone who reaches the port could pay with a forged event: loopback only.
+    host: env.HOST ?? (stripeModeOf(process.env) === 'emulator' ? '127.0.0.1' : '0.0.0.0'),
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     logLevel: env.LOG_LEVEL ?? 'info',
     /** When set, logs go to this file instead of stdout (tests read it back). */

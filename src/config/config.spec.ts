@@ -56,10 +56,54 @@ describe('configuration', () => {
         livemode: false,
         rateLimitPerSecond: 20,
       });
-      expect(stripeConfig().webhookSecrets).toHaveLength(1);
+      // No secret in the code: the emulator's comes from its data folder (S5).
+      expect(stripeConfig().webhookSecrets).toEqual([]);
     } finally {
       process.env = saved;
     }
+  });
+
+  describe('the emulator is never reachable from the network or pointed at real data by default (S5)', () => {
+    const saved = { ...process.env };
+    afterEach(() => {
+      process.env = { ...saved };
+    });
+
+    it('listens on loopback with the emulator, on every interface with a real key, and HOST wins', () => {
+      process.env = {};
+      expect(appConfig().host).toBe('127.0.0.1');
+      process.env = { STRIPE_SECRET_KEY: 'sk_live_x1', STRIPE_WEBHOOK_SECRET: 'whsec_1' };
+      expect(appConfig().host).toBe('0.0.0.0');
+      process.env = { HOST: '0.0.0.0' };
+      expect(appConfig().host).toBe('0.0.0.0');
+    });
+
+    it('refuses the emulator with a DATABASE_URL unless STRIPE_MODE=emulator says so', () => {
+      const url = 'postgres://db.internal/courtside';
+      expect(() => validateEnvironment({ DATABASE_URL: url })).toThrow(/STRIPE_MODE=emulator/);
+      expect(() =>
+        validateEnvironment({ DATABASE_URL: url, STRIPE_MODE: 'emulator' }),
+      ).not.toThrow();
+      expect(() =>
+        validateEnvironment({
+          DATABASE_URL: url,
+          STRIPE_SECRET_KEY: 'sk_test_abc123',
+          STRIPE_WEBHOOK_SECRET: 'whsec_a',
+        }),
+      ).not.toThrow();
+    });
+
+    it('refuses a STRIPE_MODE that contradicts the key', () => {
+      expect(() =>
+        validateEnvironment({
+          STRIPE_MODE: 'emulator',
+          STRIPE_SECRET_KEY: 'sk_test_abc123',
+          STRIPE_WEBHOOK_SECRET: 'whsec_a',
+        }),
+      ).toThrow(/cannot be combined/);
+      expect(() => validateEnvironment({ STRIPE_MODE: 'stripe' })).toThrow(/STRIPE_SECRET_KEY/);
+      expect(() => validateEnvironment({ STRIPE_MODE: 'sometimes' })).toThrow(/STRIPE_MODE/);
+    });
   });
 
   describe('typed values', () => {

@@ -2,7 +2,7 @@ import { AppEnvironment, appConfig } from './app.config';
 import { DatabaseEnvironment, databaseConfig } from './database.config';
 import { environmentProblems } from './environment';
 import { MailEnvironment, mailConfig } from './mail.config';
-import { StripeEnvironment, stripeConfig } from './stripe.config';
+import { StripeEnvironment, stripeConfig, stripeModeProblems } from './stripe.config';
 
 export * from './app.config';
 export * from './database.config';
@@ -20,7 +20,9 @@ export class InvalidConfigurationError extends Error {
 /** Checks every area at once so start-up lists all that is wrong, not just the first thing. */
 export function validateEnvironment(env: Record<string, unknown>): Record<string, unknown> {
   const areas = [AppEnvironment, DatabaseEnvironment, StripeEnvironment, MailEnvironment];
-  const problems = areas.flatMap((schema) => environmentProblems(env as NodeJS.ProcessEnv, schema));
+  const problems = areas
+    .flatMap((schema) => environmentProblems(env as NodeJS.ProcessEnv, schema))
+    .concat(stripeModeProblems(env as NodeJS.ProcessEnv));
   if (problems.length > 0) throw new InvalidConfigurationError(problems);
   return env;
 }

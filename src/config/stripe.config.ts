@@ -1,12 +1,15 @@
 import { registerAs } from '@nestjs/config';
-import { IsInt, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { parseEnvironment } from './environment';
 
-/** The emulator signs with this when no real Stripe is configured; it moves no money. */
-export const EMULATOR_WEBHOOK_SECRET = 'whsec_courtside_emulator_not_a_secret';
+/** The emulator accepts any test-mode key; this one moves no money and guards nothing. */
 export const EMULATOR_SECRET_KEY = 'sk_test_courtside_emulator';
 
+export type StripeMode = 'emulator' | 'stripe';
+
 export class StripeEnvironment {
+  @IsOptional() @IsIn(['emulator', 'stripe']) STRIPE_MODE?: StripeMode;
+
   @IsOptional()
   @Matches(/^(sk|rk)_(test|live)_\w+$/, {
     message: 'STRIPE_SECRET_KEY must look like sk_test_… or sk_live_…',
@@ -27,18 +30,47 @@ export class StripeEnvironment {
   @IsOptional() @IsInt() @Min(1) @Max(100) STRIPE_RATE_LIMIT_PER_SECOND?: number;
 }
 
+/** A key means real Stripe; no key means the built-in emulator, unless STRIPE_MODE says otherwise. */
+export function stripeModeOf(env: NodeJS.ProcessEnv): StripeMode {
+  if (env.STRIPE_MODE === 'emulator' || env.STRIPE_MODE === 'stripe') return env.STRIPE_MODE;
+  return env.STRIPE_SECRET_KEY ? 'stripe' : 'emulator';
+}
+
+/**
+ * The rules that join variables of two areas. Somebody's real data (a DATABASE_URL) never
+ * meets the emulator by accident: the emulator's webhooks would mark that data's orders paid.
+ */
+export function stripeModeProblems(env: NodeJS.ProcessEnv): string[] {
+  const explicit = env.STRIPE_MODE;
+  if (explicit === 'emulator' && env.STRIPE_SECRET_KEY)
+    return ['STRIPE_MODE: STRIPE_MODE=emulator cannot be combined with STRIPE_SECRET_KEY'];
+  if (explicit === 'stripe' && !env.STRIPE_SECRET_KEY)
+    return ['STRIPE_SECRET_KEY: STRIPE_SECRET_KEY is required with STRIPE_MODE=stripe'];
+  if (explicit === undefined && env.DATABASE_URL && !env.STRIPE_SECRET_KEY)
+    return [
+      'STRIPE_SECRET_KEY: STRIPE_SECRET_KEY is required with DATABASE_URL; to use the built-in Stripe emulator with that database on purpose, set STRIPE_MODE=emulator',
+    ];
+  return [];
+}
+
 export const stripeConfig = registerAs('stripe', () => {
   const env = parseEnvironment(process.env, StripeEnvironment);
-  const livemode = env.STRIPE_SECRET_KEY?.includes('_live_') ?? false;
+  const emulator = stripeModeOf(process.env) === 'emulator';
+  const livemode = !emulator && (env.STRIPE_SECRET_KEY?.includes('_live_') ?? false);
   return {
-    /** No key means the built-in emulator: `npm start` runs it in-process, no real money moves. */
-    emulator: !env.STRIPE_SECRET_KEY,
-    secretKey: env.STRIPE_SECRET_KEY ?? EMULATOR_SECRET_KEY,
-    webhookSecrets: env.STRIPE_WEBHOOK_SECRET?.split(',') ?? [EMULATOR_WEBHOOK_SECRET],
+    /** The built-in emulator: `npm start` runs it in-process, no real money moves. */
+    emulator,
+    secretKey: emulator ? EMULATOR_SECRET_KEY : env.STRIPE_SECRET_KEY!,
+    /**
+     * Real Stripe: the endpoint's secrets. The emulator signs with its data folder's random
+     * secret unless STRIPE_WEBHOOK_SECRET pins one (see StripeEmulator's `stateDir`).
+     */
+    webhookSecrets: env.STRIPE_WEBHOOK_SECRET?.split(',') ?? [],
     livemode,
     emulatorPort: env.STRIPE_EMULATOR_PORT ?? 12111,
     /** Stripe allows about 100 operations/s live and 25/s in test mode; stay under both. */
     rateLimitPerSecond: env.STRIPE_RATE_LIMIT_PER_SECOND ?? (livemode ? 80 : 20),
   };
 });
+
 export type StripeConfig = ReturnType<typeof stripeConfig>;

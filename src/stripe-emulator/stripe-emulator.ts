@@ -5,6 +5,7 @@ import { HostedPages } from './hosted-pages/hosted-pages';
 import type { CheckoutSession, StripeEvent } from './objects/api-objects';
 import { EmulatorState } from './objects/emulator-state';
 import { PaymentFlow, type CompleteOptions, type SettleOutcome } from './payments/payment-flow';
+import { StateFolder } from './persistence/state-file';
 import { FaultInjector, type FaultSpec } from './reliability/fault-injector';
 import { IdempotencyStore } from './reliability/idempotency-store';
 import { RollingRateLimiter } from './reliability/rate-limiter';
@@ -23,8 +24,16 @@ export interface StripeEmulatorOptions {
   publicUrl?: string;
   /** Where events are POSTed; can be set later with `setWebhookUrl`. */
   webhookUrl?: string;
-  /** `whsec_…`; every delivery is signed with it (several: one `v1` each, as while rotating). */
-  webhookSecret: string | string[];
+  /**
+   * `whsec_…`; every delivery is signed with it (several: one `v1` each, as while rotating).
+   * Default: the `stateDir`'s own random secret (one of the two is required).
+   */
+  webhookSecret?: string | string[];
+  /**
+   * Keep the account here (objects, idempotency keys, deliveries still owed) so that it survives
+   * a restart: links already mailed keep working. Without it the account lives in memory only.
+   */
+  stateDir?: string;
   /** API calls per rolling second before 429; default 25 (Stripe's test mode); 0 = unlimited. */
   rateLimitPerSecond?: number;
   /** Added to every API call. */
@@ -48,6 +57,8 @@ export type FaultOptions = FaultSpec;
 export class StripeEmulator {
   readonly url: string;
   readonly port: number;
+  /** What every delivery is signed with; the endpoint checks with the same. */
+  readonly webhookSecrets: string[];
 
   private readonly state: EmulatorState;
   private readonly flow: PaymentFlow;
@@ -57,6 +68,8 @@ export class StripeEmulator {
   private readonly rateLimiter: RollingRateLimiter;
   private readonly sleeper = new Sleeper();
   private readonly api: ApiPipeline;
+  private readonly idempotency = new IdempotencyStore();
+  private readonly stateFolder?: StateFolder;
   private latencyMs: number;
 
   static async start(options: StripeEmulatorOptions): Promise<StripeEmulator> {
@@ -84,15 +97,23 @@ export class StripeEmulator {
     this.url = `http://${reachableHost.includes(':') ? `[${reachableHost}]` : reachableHost}:${port}`;
     this.latencyMs = options.latencyMs ?? 0;
     this.rateLimiter = new RollingRateLimiter(options.rateLimitPerSecond ?? 25);
+    this.stateFolder = options.stateDir ? new StateFolder(options.stateDir) : undefined;
+    const secrets = options.webhookSecret ?? this.stateFolder?.webhookSecret();
+    if (!secrets) throw new Error('The Stripe emulator needs a webhookSecret or a stateDir');
+    this.webhookSecrets = Array.isArray(secrets) ? secrets : [secrets];
 
     this.state = new EmulatorState((options.publicUrl ?? this.url).replace(/\/+$/, ''));
     this.eventLog = new EventLog(this.state, () => this.dispatcher.endpointCount);
+    const saved = this.stateFolder?.read();
+    if (saved) {
+      this.state.restore(saved.account);
+      this.eventLog.restore(saved.account.events);
+      this.idempotency.restore(saved.idempotencyKeys);
+    }
     this.dispatcher = new WebhookDispatcher(
       this.eventLog,
       {
-        secrets: Array.isArray(options.webhookSecret)
-          ? options.webhookSecret
-          : [options.webhookSecret],
+        secrets: this.webhookSecrets,
         attempts: options.webhookAttempts ?? 3,
         retryDelayMs: options.webhookRetryDelayMs ?? 200,
         timeoutMs: options.webhookTimeoutMs ?? 10_000,
@@ -109,18 +130,26 @@ export class StripeEmulator {
       flow: this.flow,
       events: this.eventLog,
       dispatcher: this.dispatcher,
-      idempotency: new IdempotencyStore(),
+      idempotency: this.idempotency,
       faults: this.faults,
       rateLimiter: this.rateLimiter,
       sleeper: this.sleeper,
       latencyMs: () => this.latencyMs,
       log,
+      persist: () => this.persist(),
     });
     const pages = new HostedPages({ state: this.state, flow: this.flow });
     server.on(
       'request',
-      requestListener({ api: this.api, pages, control: new ControlRoutes(this), log }),
+      requestListener({
+        api: this.api,
+        pages,
+        control: new ControlRoutes(this),
+        log,
+        persist: () => this.persist(),
+      }),
     );
+    saved?.undeliveredEventIds.forEach((id) => this.dispatcher.enqueue(this.state.event(id)));
     log(`Stripe emulator listening on ${this.url} (test mode only: no real money moves)`);
   }
 
@@ -130,6 +159,17 @@ export class StripeEmulator {
     this.sleeper.wakeAll();
     await this.dispatcher.close();
     await closed;
+    this.persist();
+  }
+
+  /** With a `stateDir`: writes what changed, before the call that changed it is answered. */
+  private persist(): void {
+    this.stateFolder?.write({
+      version: 1,
+      account: this.state.snapshot(),
+      idempotencyKeys: this.idempotency.saved(),
+      undeliveredEventIds: this.dispatcher.undelivered,
+    });
   }
 
   setWebhookUrl(url: string): void {

@@ -7,9 +7,11 @@ import { fromStripeError, isRateLimited } from './stripe-errors';
 
 export const STRIPE_CONNECTION = Symbol('STRIPE_CONNECTION');
 
-/** Where the SDK sends requests: Stripe itself, or the emulator's URL. */
+/** Real Stripe (nothing to say), or the emulator: where it listens and what it signs with. */
 export interface StripeConnection {
   apiUrl?: string;
+  /** The emulator's signing secret(s); STRIPE_WEBHOOK_SECRET, when set, is what both use. */
+  webhookSecrets?: string[];
 }
 
 /** Metadata every Stripe object Courtside creates carries (money rule 1). */
@@ -32,6 +34,7 @@ export class StripeService {
   private readonly logger = new Logger(StripeService.name);
   private readonly stripe: Stripe;
   private readonly limiter: RateLimiter;
+  private readonly webhookSecrets: string[];
 
   constructor(
     @Inject(stripeConfig.KEY) private readonly config: StripeConfig,
@@ -48,6 +51,8 @@ export class StripeService {
       }),
     });
     this.limiter = new RateLimiter(config.rateLimitPerSecond);
+    this.webhookSecrets =
+      config.webhookSecrets.length > 0 ? config.webhookSecrets : (connection.webhookSecrets ?? []);
   }
 
   get livemode(): boolean {
@@ -162,7 +167,7 @@ export class StripeService {
    */
   verifyWebhook(rawBody: Buffer, signature: string | undefined): Stripe.Event | undefined {
     if (!signature) return undefined;
-    for (const secret of this.config.webhookSecrets) {
+    for (const secret of this.webhookSecrets) {
       try {
         return this.stripe.webhooks.constructEvent(rawBody, signature, secret);
       } catch {

@@ -6,6 +6,7 @@ import { AppModule } from '../../src/app.module';
 import { configureHttp } from '../../src/app.setup';
 import { createTestDatabase } from './database';
 import { freePort } from './ports';
+import { TEST_WEBHOOK_SECRET } from './webhook-secret';
 import type { StripeEmulator } from '../../src/stripe-emulator';
 
 export interface TestApp {
@@ -42,7 +43,15 @@ export async function createTestApp(
     : {};
   const app = await withEnv({ LOG_LEVEL: 'error', ...served, ...options.env }, async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [AppModule.register({ databaseUrl, stripeApiUrl: options.stripe?.url })],
+      imports: [
+        AppModule.register({
+          databaseUrl,
+          stripe: {
+            apiUrl: options.stripe?.url,
+            webhookSecrets: options.stripe?.webhookSecrets ?? [TEST_WEBHOOK_SECRET],
+          },
+        }),
+      ],
     }).compile();
     const nest = moduleRef.createNestApplication<NestExpressApplication>({
       bodyParser: false,

@@ -26,6 +26,8 @@ export function startCli(
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: target.app.databaseUrl,
+    // A DATABASE_URL with the emulator must be asked for (S5).
+    STRIPE_MODE: 'emulator',
     LOG_LEVEL: 'error',
     ...(target.app.publicUrl && { PUBLIC_BASE_URL: target.app.publicUrl }),
     ...(target.stripe && { STRIPE_EMULATOR_PORT: new URL(target.stripe.url).port }),

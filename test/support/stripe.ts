@@ -1,4 +1,4 @@
-import { EMULATOR_WEBHOOK_SECRET } from '../../src/config';
+import { TEST_WEBHOOK_SECRET } from './webhook-secret';
 import { StripeEmulator } from '../../src/stripe-emulator';
 import { createTestApp, TestApp } from './app';
 import { factories, TestClub } from './factories';
@@ -8,7 +8,7 @@ export function startStripeEmulator(
   options: { rateLimitPerSecond?: number } = {},
 ): Promise<StripeEmulator> {
   return StripeEmulator.start({
-    webhookSecret: EMULATOR_WEBHOOK_SECRET,
+    webhookSecret: TEST_WEBHOOK_SECRET,
     rateLimitPerSecond: options.rateLimitPerSecond ?? 0,
   });
 }

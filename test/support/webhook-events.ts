@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { EMULATOR_WEBHOOK_SECRET } from '../../src/config';
+import { TEST_WEBHOOK_SECRET } from './webhook-secret';
 import {
   EMULATED_API_VERSION,
   signStripePayload,
@@ -13,7 +13,7 @@ import type { TestApp } from './app';
 
 /** The signature the app accepts in emulator mode, over exactly these bytes. */
 export const signed = (body: string, timestamp?: number): string =>
-  signStripePayload(body, EMULATOR_WEBHOOK_SECRET, timestamp);
+  signStripePayload(body, TEST_WEBHOOK_SECRET, timestamp);
 
 /** POSTs raw bytes to the app's webhook route, as Stripe does; no signature when none is given. */
 export function postWebhook(t: TestApp, body: string, signature?: string): request.Test {

@@ -38,9 +38,23 @@ export interface CheckoutSessionRecord {
   paymentIntentData: PaymentIntentTemplate;
 }
 
+/** The account's objects as plain data, in creation order (what the state file keeps). */
+export interface AccountSnapshot {
+  products: Product[];
+  prices: Price[];
+  paymentLinks: PaymentLinkRecord[];
+  checkoutSessions: CheckoutSessionRecord[];
+  paymentIntents: PaymentIntent[];
+  charges: Charge[];
+  refunds: Refund[];
+  disputes: Dispute[];
+  events: StripeEvent[];
+}
+
 /**
- * Everything the emulated account holds, in memory. Maps keep insertion order, which is creation
- * order: lists read them backwards to answer newest first, as Stripe does.
+ * Everything the emulated account holds, in memory (and in a state file when the emulator has a
+ * `stateDir`). Maps keep insertion order, which is creation order: lists read them backwards to
+ * answer newest first, as Stripe does.
  */
 export class EmulatorState {
   readonly products = new Map<string, Product>();
@@ -54,6 +68,35 @@ export class EmulatorState {
   readonly events = new Map<string, StripeEvent>();
 
   constructor(readonly publicUrl: string) {}
+
+  snapshot(): AccountSnapshot {
+    return {
+      products: [...this.products.values()],
+      prices: [...this.prices.values()],
+      paymentLinks: [...this.paymentLinks.values()],
+      checkoutSessions: [...this.checkoutSessions.values()],
+      paymentIntents: [...this.paymentIntents.values()],
+      charges: [...this.charges.values()],
+      refunds: [...this.refunds.values()],
+      disputes: [...this.disputes.values()],
+      events: [...this.events.values()],
+    };
+  }
+
+  /** Takes back what `snapshot` gave, into an empty account. */
+  restore(saved: AccountSnapshot): void {
+    const fill = <T>(map: Map<string, T>, values: T[], idOf: (value: T) => string) =>
+      values.forEach((value) => map.set(idOf(value), value));
+    fill(this.products, saved.products, (product) => product.id);
+    fill(this.prices, saved.prices, (price) => price.id);
+    fill(this.paymentLinks, saved.paymentLinks, (record) => record.link.id);
+    fill(this.checkoutSessions, saved.checkoutSessions, (record) => record.session.id);
+    fill(this.paymentIntents, saved.paymentIntents, (intent) => intent.id);
+    fill(this.charges, saved.charges, (charge) => charge.id);
+    fill(this.refunds, saved.refunds, (refund) => refund.id);
+    fill(this.disputes, saved.disputes, (dispute) => dispute.id);
+    fill(this.events, saved.events, (event) => event.id);
+  }
 
   product(id: string, param = 'id'): Product {
     return found(this.products.get(id), 'product', id, param);

@@ -13,6 +13,11 @@ interface KeyRecord {
   response?: StoredResponse;
 }
 
+/** A key whose request has answered, as the state file keeps it. */
+export interface SavedKey extends Required<KeyRecord> {
+  scoped: string;
+}
+
 export type IdempotencyDecision =
   | { kind: 'proceed'; finish: (response: StoredResponse | undefined) => void }
   | { kind: 'replay'; response: StoredResponse }
@@ -23,11 +28,23 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 /**
  * Stripe's idempotency for POSTs: the same key on the same endpoint with the same parameters gets
  * the first response again; other parameters or another endpoint → 400 `idempotency_error`;
- * a key whose first request is still running → 409. Keys are kept for the emulator's lifetime
- * (Stripe: at least 24 hours) and scoped to the API key, i.e. to the account.
+ * a key whose first request is still running → 409. Keys are kept for the emulator's lifetime,
+ * across restarts with a state file (Stripe: at least 24 hours), and scoped to the API key, i.e.
+ * to the account.
  */
 export class IdempotencyStore {
   private readonly records = new Map<string, KeyRecord>();
+
+  /** Keys with an answer; one still running has none, and is free again after a restart. */
+  saved(): SavedKey[] {
+    return [...this.records]
+      .filter(([, record]) => record.response)
+      .map(([scoped, record]) => ({ scoped, ...(record as Required<KeyRecord>) }));
+  }
+
+  restore(keys: SavedKey[]): void {
+    for (const { scoped, ...record } of keys) this.records.set(scoped, record);
+  }
 
   begin(account: string, key: string, endpoint: string, params: unknown): IdempotencyDecision {
     if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {

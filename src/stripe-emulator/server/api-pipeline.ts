@@ -36,6 +36,8 @@ export interface ApiPipelineDeps {
   sleeper: Sleeper;
   latencyMs: () => number;
   log: (line: string) => void;
+  /** Keeps the account's state; runs before a call is answered, so a crash loses no answered call. */
+  persist: () => void;
 }
 
 interface Answer {
@@ -84,6 +86,7 @@ export class ApiPipeline {
     let outcome: Outcome;
     try {
       outcome = await this.run(req, url, call);
+      this.deps.persist();
     } catch (error) {
       outcome = this.errorAnswer(error);
     }

@@ -10,6 +10,8 @@ export interface EmulatorSurfaces {
   pages: HostedPages;
   control: ControlRoutes;
   log: (line: string) => void;
+  /** Keeps what a request changed (see StateFolder); the API surface calls it before answering. */
+  persist: () => void;
 }
 
 /** One port, three surfaces: the API under `/v1`, test controls under `/_emulator`, pages elsewhere. */
@@ -26,8 +28,11 @@ export function requestListener(surfaces: EmulatorSurfaces) {
 async function route(surfaces: EmulatorSurfaces, req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? '/', 'http://emulator.invalid');
   if (url.pathname.startsWith('/v1/')) return surfaces.api.handle(req, res, url);
-  if (url.pathname.startsWith('/_emulator/')) return surfaces.control.handle(req, res, url);
-  if (await surfaces.pages.handle(req, res, url)) return;
+  if (url.pathname.startsWith('/_emulator/')) {
+    await surfaces.control.handle(req, res, url);
+    return surfaces.persist();
+  }
+  if (await surfaces.pages.handle(req, res, url)) return surfaces.persist();
   req.resume();
   sendHtml(res, 404, messagePage('Not found', 'There is nothing at this address.'));
 }

@@ -59,6 +59,11 @@ export class EventLog {
     return event;
   }
 
+  /** The bytes of events taken back from a state file: the same JSON they were first sent as. */
+  restore(events: Iterable<StripeEvent>): void {
+    for (const event of events) this.payloads.set(event.id, JSON.stringify(event, null, 2));
+  }
+
   emitterFor(cause: EventCause, onRecorded: (event: StripeEvent) => void): Emit {
     return (type, object, previousAttributes) => {
       const event = this.record(type, object, cause, previousAttributes);

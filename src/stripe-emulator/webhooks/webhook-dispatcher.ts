@@ -31,6 +31,8 @@ export class WebhookDispatcher {
   private readonly recorded: Delivery[] = [];
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
+  /** Events not yet delivered or given up on, oldest first: a restart with a state file sends them. */
+  private readonly waiting = new Set<string>();
   private readonly redeliveries = new Set<Promise<unknown>>();
   private readonly openRequests = new Set<ClientRequest>();
   private readonly sleeper = new Sleeper();
@@ -59,12 +61,21 @@ export class WebhookDispatcher {
   /** Events created while no endpoint is configured are kept (GET /v1/events) but not sent. */
   enqueue(event: StripeEvent): void {
     if (!this.url || this.closed) return;
+    this.waiting.add(event.id);
     this.queued += 1;
     this.queue = this.queue
-      .then(() => this.deliverWithRetries(event.id))
+      .then(async () => {
+        // Cut short by close(): still owed to the endpoint.
+        if (await this.deliverWithRetries(event.id)) this.waiting.delete(event.id);
+      })
       .finally(() => {
         this.queued -= 1;
       });
+  }
+
+  /** Queued and not yet delivered (or given up on), oldest first. */
+  get undelivered(): string[] {
+    return [...this.waiting];
   }
 
   /** One more POST of the same event, now, outside the queue (tests replay events concurrently). */
@@ -92,14 +103,17 @@ export class WebhookDispatcher {
     await this.idle();
   }
 
-  private async deliverWithRetries(eventId: string): Promise<void> {
-    for (let attempt = 1; attempt <= this.options.attempts && !this.closed; attempt++) {
+  /** True once the event was delivered or its tries ran out; false when close() cut it short. */
+  private async deliverWithRetries(eventId: string): Promise<boolean> {
+    for (let attempt = 1; attempt <= this.options.attempts; attempt++) {
+      if (this.closed) return false;
       const status = await this.attempt(eventId);
-      if (typeof status === 'number' && status >= 200 && status < 300) return;
+      if (typeof status === 'number' && status >= 200 && status < 300) return true;
       if (attempt < this.options.attempts && !this.closed) {
         await this.sleeper.sleep(this.options.retryDelayMs * 2 ** (attempt - 1));
       }
     }
+    return !this.closed;
   }
 
   private async attempt(eventId: string): Promise<number | 'error'> {
