@@ -1,14 +1,8 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
 import { createTestApp } from './support/app';
 import { factories } from './support/factories';
-import { freePort } from './support/ports';
-
-const MAIN = path.resolve(__dirname, '../dist/src/main.js');
+import { isAlive, postmasterPid, Service } from './support/service';
 
 describe('graceful shutdown', () => {
   it('finishes an in-flight request before the app closes', async () => {
@@ -46,95 +40,18 @@ describe('graceful shutdown', () => {
   });
 });
 
-/** The built service as `npm start` runs it, on its own embedded PostgreSQL in a temp folder. */
-class Service {
-  private child?: ChildProcess;
-  output = '';
-
-  constructor(readonly env: Record<string, string>) {}
-
-  get baseUrl(): string {
-    return `http://127.0.0.1:${this.env.PORT}`;
-  }
-
-  async start(): Promise<void> {
-    this.output = '';
-    this.child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, ...this.env, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) throw new Error(`service exited early:\n${this.output}`);
-      const healthy = await request(this.baseUrl)
-        .get('/health')
-        .then(
-          (res) => res.status === 200,
-          () => false,
-        );
-      if (healthy) return;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error(`service did not become healthy:\n${this.output}`);
-  }
-
-  /** For cleanup after a failure: nothing may outlive the test. */
-  kill(): void {
-    if (this.child?.exitCode === null) this.child.kill('SIGKILL');
-  }
-
-  /** Resolves with the exit code (or the signal that ended it). */
-  stop(signal: NodeJS.Signals): Promise<number | string> {
-    const child = this.child;
-    if (!child) throw new Error('not started');
-    return new Promise((resolve) => {
-      child.once('exit', (code, killedBy) => resolve(code ?? killedBy ?? 'unknown'));
-      child.kill(signal);
-    });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('the service process', () => {
-  let dataDir: string;
   let service: Service;
 
   beforeAll(async () => {
-    if (!existsSync(MAIN))
-      throw new Error(`${MAIN} is missing: npm test builds it first (pretest)`);
-    dataDir = mkdtempSync(path.join(tmpdir(), 'courtside-process-'));
-    service = new Service({
-      STRIPE_EMULATOR_PORT: String(await freePort()),
-      DATA_DIR: dataDir,
-      PORT: String(await freePort()),
-      EMBEDDED_PG_PORT: String(await freePort()),
-    });
+    service = await Service.create();
   });
 
-  afterAll(async () => {
-    service.kill();
-    const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
-    const pid = existsSync(pidFile)
-      ? Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0], 10)
-      : 0;
-    if (pid && isAlive(pid)) process.kill(pid, 'SIGINT');
-    rmSync(dataDir, { recursive: true, force: true });
-  }, 30_000);
+  afterAll(() => service.dispose(), 30_000);
 
   it('starts on an empty data folder, seeds the demo club and prints a working admin key; a CLI command shares its database while it runs; after SIGKILL it restarts with its data intact; SIGTERM stops it and its database cleanly', async () => {
     await service.start();
-    const key = /cs_admin_[A-Za-z0-9_-]+/.exec(service.output)?.[0];
-    expect(key).toBeDefined();
+    const key = service.seededApiKey;
     const admin = () => request(service.baseUrl);
     const players = await admin()
       .get('/admin/players')
@@ -148,14 +65,7 @@ describe('the service process', () => {
       .expect(201);
 
     // An operator command while the service runs shares its embedded database.
-    const cliRun = spawnSync(
-      process.execPath,
-      [path.resolve(__dirname, '../dist/src/cli.js'), 'api-key:create', '--tenant', 'demo'],
-      {
-        env: { ...process.env, ...service.env },
-        encoding: 'utf8',
-      },
-    );
+    const cliRun = service.cli('api-key:create', '--tenant', 'demo');
     expect(cliRun.status).toBe(0);
     const secondKey = /cs_admin_[A-Za-z0-9_-]{43}/.exec(cliRun.stdout)?.[0];
     await admin().get('/admin/club').set('Authorization', `Bearer ${secondKey}`).expect(200);
@@ -169,13 +79,10 @@ describe('the service process', () => {
       .expect(200)
       .expect((res) => expect(res.body.email).toBe('crash@families.example'));
 
-    const postmasterPid = Number.parseInt(
-      readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0],
-      10,
-    );
+    const postmaster = postmasterPid(service.dataDir)!;
     await expect(service.stop('SIGTERM')).resolves.toBe(0);
-    expect(isAlive(postmasterPid)).toBe(false);
-    expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+    expect(isAlive(postmaster)).toBe(false);
+    expect(postmasterPid(service.dataDir)).toBeUndefined();
 
     await service.start();
     await admin()
