@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
-import { StripeEmulator, type RecordedRequest } from '../../src/stripe-emulator';
+import { newWebhookSecret, StripeEmulator, type RecordedRequest } from '../../src/stripe-emulator';
 import type { Benchmark } from '../lib/context';
 import { median, round } from '../lib/measure';
 
@@ -46,7 +46,7 @@ export const backfill: Benchmark = {
   async run({ pg, log }) {
     const databaseUrl = await pg.copy('bench_backfill');
     const emulator = await StripeEmulator.start({
-      webhookSecret: 'whsec_bench_backfill',
+      webhookSecret: newWebhookSecret(),
       rateLimitPerSecond: EMULATOR_RATE_PER_SECOND,
       latencyMs: EMULATOR_LATENCY_MS,
     });

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { Client, Pool } from 'pg';
 import { databaseConfig } from '../../src/config';
 import {
   EMULATED_API_VERSION,
+  newWebhookSecret,
   type CheckoutSession,
   type StripeEvent,
 } from '../../src/stripe-emulator';
@@ -22,7 +22,7 @@ import { MEASURED_TENANT } from '../seed';
 const EVENTS_PER_RUN = 10_000;
 const CLIENTS = 32;
 /** The app and the sender share it as Stripe and an endpoint do; random, like `npm start`'s. */
-const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('hex')}`;
+const WEBHOOK_SECRET = newWebhookSecret();
 const WARMUP_EVENTS = 1_000;
 /** Measured runs per database copy: the measured club's 40,000 owed orders, cut in slices. */
 const RUNS_PER_COPY = [3, 2];

@@ -1,5 +1,5 @@
 export { StripeEmulator, type StripeEmulatorOptions, type FaultOptions } from './stripe-emulator';
-export { signStripePayload } from './webhooks/webhook-signature';
+export { newWebhookSecret, signStripePayload } from './webhooks/webhook-signature';
 export { webhookSecretIn } from './persistence/state-file';
 export type { CompleteOptions, SettleOutcome } from './payments/payment-flow';
 export type { PaymentMethodKind } from './payments/payment-objects';

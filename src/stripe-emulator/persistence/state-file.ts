@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AccountSnapshot } from '../objects/emulator-state';
 import type { SavedKey } from '../reliability/idempotency-store';
+import { newWebhookSecret } from '../webhooks/webhook-signature';
 
 /** What survives a restart: the account, the idempotency keys, the deliveries still owed. */
 export interface EmulatorSnapshot {
@@ -69,7 +69,7 @@ export function webhookSecretIn(dir: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, SECRET_FILE);
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `whsec_${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  writeFileSync(temporary, `${newWebhookSecret()}\n`, { mode: 0o600 });
   try {
     linkSync(temporary, file);
   } catch (error) {

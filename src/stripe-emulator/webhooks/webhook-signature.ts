@@ -1,4 +1,9 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+
+/** A signing secret in Stripe's shape, 256 random bits: nothing anyone could guess. */
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('hex')}`;
+}
 
 /**
  * The `Stripe-Signature` header for a payload, exactly Stripe's scheme:
