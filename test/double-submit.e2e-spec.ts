@@ -207,4 +207,86 @@ describe('a double submit makes one order and one link (A7)', () => {
       }
     });
   });
+
+  it('two orders of one item minted at once: one gets the link, the other a 409 and its Stripe link closed; never a 500 (A7)', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const player = await factories(t.db).player(club.tenant.id);
+      const orders = [
+        await factories(t.db).order(club.tenant.id, { playerId: player.id, productId: fee.id }),
+        await factories(t.db).order(club.tenant.id, { playerId: player.id, productId: fee.id }),
+      ];
+      // Both read "no active link" before either has its Stripe link back.
+      stripe.injectFault({
+        method: 'POST',
+        path: '/v1/payment_links',
+        kind: 'latency',
+        latencyMs: 300,
+        times: 2,
+      });
+      const answers = await Promise.all(
+        orders.map((order) =>
+          admin()
+            .post(`/admin/orders/${order.id}/payment-link`)
+            .then((res) => res),
+        ),
+      );
+      expect(statuses(answers)).toEqual([409, 201]);
+      const won = answers.find((res) => res.status === 201)!.body as LinkBody;
+      const lostOrder = orders.find((order) => order.id !== won.order_id)!;
+      const rows = (await t.db.query(
+        `SELECT order_id, status, stripe_payment_link_id FROM payment_links WHERE player_id = $1 ORDER BY id`,
+        [player.id],
+      )) as { order_id: number; status: string; stripe_payment_link_id: string }[];
+      expect(rows).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ order_id: won.order_id, status: 'active' }),
+          expect.objectContaining({ order_id: lostOrder.id, status: 'deactivated' }),
+        ]),
+      );
+      expect(rows).toHaveLength(2);
+      const lost = rows.find((row) => row.order_id === lostOrder.id)!;
+      await eventually(async () =>
+        expect((await sdk.paymentLinks.retrieve(lost.stripe_payment_link_id)).active).toBe(false),
+      );
+
+      // Once the winner's link is closed, the other order gets a fresh link that takes payments.
+      await admin().post(`/admin/payment-links/${won.id}/deactivate`).expect(200);
+      const next = (await admin().post(`/admin/orders/${lostOrder.id}/payment-link`).expect(201))
+        .body as LinkBody;
+      expect(next.stripe_payment_link_id).not.toBe(lost.stripe_payment_link_id);
+      expect((await sdk.paymentLinks.retrieve(next.stripe_payment_link_id)).active).toBe(true);
+    }
+  });
+
+  it('checkout-links and pay-link submits for the same fee at once make one order and one link (A7)', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const f = factories(t.db);
+      const team = await f.team(club.tenant.id);
+      const tournamentFee = await f.product(club.tenant.id, { category: 'tournament' });
+      const player = await f.player(club.tenant.id, { teamId: team.id });
+      const tournament = await f.tournament(club.tenant.id, {
+        teamId: team.id,
+        productId: tournamentFee.id,
+        playerId: player.id,
+      });
+      const answers = await Promise.all([
+        admin()
+          .post(`/admin/tournaments/${tournament.id}/checkout-links`)
+          .then((res) => res),
+        ...Array.from({ length: 4 }, () =>
+          admin()
+            .post('/admin/payment-links')
+            .send({ player_id: player.id, product_id: tournamentFee.id })
+            .then((res) => res),
+        ),
+      ]);
+      expect(answers.map((res) => res.status).every((status) => [200, 201].includes(status))).toBe(
+        true,
+      );
+      const held = await expectOneOrderAndLink(player.id, tournamentFee.id);
+      const [run, ...minted] = answers.map((res) => res.body as CheckoutRun & LinkBody);
+      expect(run.data.map((item) => item.link?.id)).toEqual([held.link.id]);
+      expect(new Set(minted.map((link) => link.id))).toEqual(new Set([held.link.id]));
+    }
+  });
 });
