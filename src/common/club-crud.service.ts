@@ -37,7 +37,7 @@ export abstract class ClubCrudService<Row extends ClubRow, Response> {
     return toPage(rows, limit, this.present);
   }
 
-  /** In its own transaction, or in the caller's (`within`) when the insert is part of a larger decision. */
+  /** In its own transaction, or inside the caller's (`within`) as part of a larger decision. */
   protected async insert(
     club: ClubContext,
     values: (manager: EntityManager) => Promise<DeepPartial<Row>> | DeepPartial<Row>,

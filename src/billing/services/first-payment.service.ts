@@ -35,6 +35,9 @@ type MonthOrder =
 
 const TOKEN = /^[0-9a-f]{64}$/;
 
+/** A click that lost a race decides again on what the winner left; a few rounds settle it. */
+const DECISION_ROUNDS = 4;
+
 /**
  * The monthly first payment: a player with a signed contract owes the flat monthly fee (their
  * override, else the team's; no proration). The public link re-checks everything at each click.
@@ -113,9 +116,12 @@ export class FirstPaymentService {
         if (!page) return { kind: 'would_mint', amountCents: month.fee_cents };
         return { kind: 'pay', ...page, orderId: step.orderId, replacedOrderId };
       } catch (error) {
-        // Another click cancelled that order first, or the family paid meanwhile: decide again
-        // on what is there now.
-        if (error instanceof DomainException && error.code === 'invalid_state' && attempt < 4)
+        // Another click cancelled that order first, or the family paid meanwhile.
+        if (
+          error instanceof DomainException &&
+          error.code === 'invalid_state' &&
+          attempt < DECISION_ROUNDS
+        )
           continue;
         throw error;
       }
