@@ -117,7 +117,7 @@ describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile 
         .post(`/admin/tournaments/${tournament.id}/commitments`)
         .send({ player_id: p.id, status: 'committed' })
         .expect(200);
-    const run = (await api.post(`/admin/tournaments/${tournament.id}/checkout-links`).expect(200))
+    const run = (await api.post(`/admin/tournaments/${tournament.id}/checkout-links`).expect(201))
       .body as {
       data: CheckoutItem[];
     };
@@ -197,7 +197,7 @@ describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile 
         .post(`/admin/tournaments/${tournament.id}/commitments`)
         .send({ player_id: p.id, status: 'committed' })
         .expect(200);
-    const run = (await api.post(`/admin/tournaments/${tournament.id}/checkout-links`).expect(200))
+    const run = (await api.post(`/admin/tournaments/${tournament.id}/checkout-links`).expect(201))
       .body as { data: CheckoutItem[] };
     const sessions: Record<string, Stripe.Checkout.Session> = {};
     const orders: Record<string, number> = {};

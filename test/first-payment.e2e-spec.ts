@@ -1,5 +1,8 @@
+import type Stripe from 'stripe';
 import request from 'supertest';
+import type { Product } from '../src/club/entities/product.entity';
 import type { StripeEmulator } from '../src/stripe-emulator';
+import { mintLink, sdkClient } from '../src/stripe-emulator/testing/sdk-client';
 import type { TestApp } from './support/app';
 import { factories, TestClub } from './support/factories';
 import { withStripeApp } from './support/stripe';
@@ -9,9 +12,13 @@ describe('monthly first payment', () => {
   let t: TestApp;
   let club: TestClub;
 
+  let sdk: Stripe;
+  let monthly: Product;
+
   withStripeApp((made) => ({ stripe, t, club } = made));
   beforeAll(async () => {
-    await factories(t.db).product(club.tenant.id, {
+    sdk = sdkClient(stripe);
+    monthly = await factories(t.db).product(club.tenant.id, {
       name: 'Monthly dues',
       category: 'monthly',
       priceCents: 12500,
@@ -212,5 +219,130 @@ describe('monthly first payment', () => {
     const unknown = await t.http().get('/checkout/thanks?session_id=cs_unknown').expect(200);
     expect(unknown.text).toContain('Thank you!');
     expect(unknown.text).not.toContain('Monthly dues');
+  });
+
+  describe('a first-month order the previous system left with a Stripe pay page', () => {
+    /** A signed player's $95 first-month order, imported with a 24-hour Checkout Session. */
+    async function importedWithSession(metadata: Record<string, string> = {}) {
+      const player = await signedPlayer();
+      const order = await factories(t.db).order(club.tenant.id, {
+        playerId: player.id,
+        productId: monthly.id,
+        amountCents: 9500,
+      });
+      const session = await sdk.checkout.sessions.create({
+        mode: 'payment',
+        line_items: [
+          {
+            price_data: { currency: 'usd', unit_amount: 9500, product_data: { name: 'Dues' } },
+            quantity: 1,
+          },
+        ],
+        success_url: 'https://legacy.example/thanks',
+        metadata: {
+          tenant_id: String(club.tenant.id),
+          order_id: String(order.id),
+          player_id: String(player.id),
+          product_id: String(monthly.id),
+          ...metadata,
+        },
+      });
+      await t.db.query(
+        'UPDATE orders SET stripe_checkout_session_id = $2, stripe_checkout_url = $3 WHERE id = $1',
+        [order.id, session.id, session.url],
+      );
+      return { player, order, session, url: await linkOf(player.id) };
+    }
+    const activeLinksOf = (orderId: number) =>
+      t.db.query(
+        `SELECT stripe_payment_link_id, url FROM payment_links WHERE order_id = $1 AND status = 'active'`,
+        [orderId],
+      ) as Promise<{ stripe_payment_link_id: string; url: string }[]>;
+
+    /** The click went to a new persistent link of the same order, and paying it pays the order. */
+    async function expectMintedLinkThatPays(
+      res: request.Response,
+      imported: Awaited<ReturnType<typeof importedWithSession>>,
+    ) {
+      const [link] = await activeLinksOf(imported.order.id);
+      expect(link).toBeDefined();
+      expect(res.headers.location).toBe(link.url);
+      expect(res.headers.location).not.toBe(imported.session.url);
+      expect(await monthlyOrders(imported.player.id)).toEqual([
+        expect.objectContaining({ id: imported.order.id, status: 'pending' }),
+      ]);
+      await stripe.pay(link.stripe_payment_link_id);
+      await stripe.waitForDeliveries();
+      expect(await monthlyOrders(imported.player.id)).toEqual([
+        expect.objectContaining({ id: imported.order.id, status: 'paid' }),
+      ]);
+    }
+
+    it('goes to the stored Checkout Session while Stripe says it is open', async () => {
+      const imported = await importedWithSession();
+      const res = await click(imported.url).expect(303);
+      expect(res.headers.location).toBe(imported.session.url);
+      expect(await activeLinksOf(imported.order.id)).toEqual([]);
+    });
+
+    it('never sends the family to an expired Checkout Session: the click mints a persistent link for the order', async () => {
+      const imported = await importedWithSession();
+      await stripe.expireSession(imported.session.id);
+      const res = await click(imported.url).expect(303);
+      await expectMintedLinkThatPays(res, imported);
+    });
+
+    it('a session left open past its expires_at is dead too: the click mints a link', async () => {
+      const imported = await importedWithSession();
+      // Only the clock moves (to the session's expiry); timers keep running for the app.
+      jest.useFakeTimers({
+        doNotFake: [
+          'hrtime',
+          'nextTick',
+          'performance',
+          'queueMicrotask',
+          'setImmediate',
+          'clearImmediate',
+          'setInterval',
+          'clearInterval',
+          'setTimeout',
+          'clearTimeout',
+        ],
+      });
+      let res: request.Response;
+      try {
+        jest.setSystemTime((imported.session.expires_at + 1) * 1000);
+        res = await click(imported.url).expect(303);
+      } finally {
+        jest.useRealTimers();
+      }
+      expect((await sdk.checkout.sessions.retrieve(imported.session.id)).status).toBe('expired');
+      await expectMintedLinkThatPays(res, imported);
+    });
+
+    it('an open session that would credit nobody (no order in its metadata) is not used', async () => {
+      const imported = await importedWithSession({ order_id: '' });
+      const res = await click(imported.url).expect(303);
+      await expectMintedLinkThatPays(res, imported);
+    });
+
+    it('a payment link the previous system made that no longer takes payments is replaced by a new one', async () => {
+      const player = await signedPlayer();
+      const order = await factories(t.db).order(club.tenant.id, {
+        playerId: player.id,
+        productId: monthly.id,
+        amountCents: 9500,
+      });
+      const legacy = await mintLink(sdk, { amount: 9500, metadata: {} });
+      await sdk.paymentLinks.update(legacy.id, { active: false });
+      await t.db.query(
+        'UPDATE orders SET stripe_payment_link_id = $2, stripe_checkout_url = $3 WHERE id = $1',
+        [order.id, legacy.id, legacy.url],
+      );
+      const res = await click(await linkOf(player.id)).expect(303);
+      const [link] = await activeLinksOf(order.id);
+      expect(res.headers.location).toBe(link.url);
+      expect(link.stripe_payment_link_id).not.toBe(legacy.id);
+    });
   });
 });

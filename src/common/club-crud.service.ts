@@ -37,12 +37,14 @@ export abstract class ClubCrudService<Row extends ClubRow, Response> {
     return toPage(rows, limit, this.present);
   }
 
+  /** In its own transaction, or inside the caller's (`within`) as part of a larger decision. */
   protected async insert(
     club: ClubContext,
     values: (manager: EntityManager) => Promise<DeepPartial<Row>> | DeepPartial<Row>,
     change: object,
+    within: EntityManager = this.db.manager,
   ): Promise<Response> {
-    return this.db.transaction(async (manager) => {
+    return within.transaction(async (manager) => {
       const row = await manager.save(
         manager.create(this.records.target, {
           ...(await values(manager)),

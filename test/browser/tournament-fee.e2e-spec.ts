@@ -61,7 +61,7 @@ describeInBrowser('a tournament fee paid from the statement email, in a browser'
       .post(`/admin/tournaments/${tournament.id}/commitments`)
       .send({ player_id: player.id, status: 'committed' })
       .expect(200);
-    await admin.post(`/admin/tournaments/${tournament.id}/checkout-links`).expect(200);
+    await admin.post(`/admin/tournaments/${tournament.id}/checkout-links`).expect(201);
 
     await admin.post('/admin/email/outstanding-balance').expect(200);
     const outbox = path.join(dataDir, 'outbox');

@@ -27,7 +27,16 @@ interface FirstPaymentFacts {
   club_name: string;
 }
 
+/** The month's order as one locked decision finds it (see monthOrder). */
+type MonthOrder =
+  | Exclude<FirstMonthDecision, { kind: 'pay' }>
+  | { kind: 'owed'; orderId: number }
+  | { kind: 'stale'; orderId: number };
+
 const TOKEN = /^[0-9a-f]{64}$/;
+
+/** A click that lost a race decides again on what the winner left; a few rounds settle it. */
+const DECISION_ROUNDS = 4;
 
 /**
  * The monthly first payment: a player with a signed contract owes the flat monthly fee (their
@@ -83,17 +92,56 @@ export class FirstPaymentService {
     if (facts.contract_status !== 'signed') return { kind: 'not_signed', clubName };
     if (facts.fee_cents === null || facts.product_id === null || facts.fee_cents < 1)
       return { kind: 'not_set_up', clubName };
+    const month = { ...facts, fee_cents: facts.fee_cents, product_id: facts.product_id };
     const club: ClubContext = { tenantId: facts.tenant_id, apiKeyId: 0, actor };
 
-    // Two clicks at once must make one order: one decision per player at a time.
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query('SELECT pg_advisory_lock(hashtext($1))', [
-        `first-payment:${facts.player_id}`,
-      ]);
-      const monthly = await this.db.manager.find(Order, {
-        where: { tenantId: club.tenantId, playerId: facts.player_id, productId: facts.product_id },
+    let replacedOrderId: number | undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const step = await this.monthOrder(club, month, commit);
+        if (step.kind === 'stale') {
+          if (!commit)
+            return {
+              kind: 'would_mint',
+              amountCents: month.fee_cents,
+              replacesOrderId: step.orderId,
+            };
+          // The fee changed since that order was made: it and its link are retired first.
+          await this.links.cancelOrder(club, step.orderId);
+          replacedOrderId = step.orderId;
+          continue;
+        }
+        if (step.kind !== 'owed') return step;
+        const page = await this.links.payPageFor(club, step.orderId, commit);
+        if (!page) return { kind: 'would_mint', amountCents: month.fee_cents };
+        return { kind: 'pay', ...page, orderId: step.orderId, replacedOrderId };
+      } catch (error) {
+        // Another click cancelled that order first, or the family paid meanwhile.
+        if (
+          error instanceof DomainException &&
+          error.code === 'invalid_state' &&
+          attempt < DECISION_ROUNDS
+        )
+          continue;
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * The month's owed order, made if there is none (with `commit`), under the item's lock: two
+   * clicks at once find or make the same order. Nothing here waits on Stripe.
+   */
+  private monthOrder(
+    club: ClubContext,
+    month: FirstPaymentFacts & { fee_cents: number; product_id: number },
+    commit: boolean,
+  ): Promise<MonthOrder> {
+    const clubName = month.club_name;
+    return this.db.transaction(async (manager): Promise<MonthOrder> => {
+      await this.orders.lockItem(manager, club.tenantId, month.player_id, month.product_id);
+      const monthly = await manager.find(Order, {
+        where: { tenantId: club.tenantId, playerId: month.player_id, productId: month.product_id },
         order: { id: 'ASC' },
       });
       if (
@@ -103,41 +151,18 @@ export class FirstPaymentService {
       if (monthly.some((order) => order.status === 'processing'))
         return { kind: 'processing', clubName };
       const owed = monthly.find((order) => order.status === 'pending' || order.status === 'failed');
-      const current = owed && owed.amountCents === facts.fee_cents;
-      if (current && owed.stripeCheckoutUrl)
-        return { kind: 'pay', url: owed.stripeCheckoutUrl, minted: false };
-      if (!commit)
-        return {
-          kind: 'would_mint',
-          amountCents: facts.fee_cents,
-          replacesOrderId: owed && !current ? owed.id : undefined,
-        };
-      let orderId = owed?.id;
-      const replacedOrderId = owed && !current ? owed.id : undefined;
-      if (owed && !current) {
-        // The fee changed since the link was made: that order and its link are retired.
-        await this.links.cancelOrder(club, owed.id);
-        orderId = undefined;
-      }
-      orderId ??= (
-        await this.orders.create(club, {
-          player_id: facts.player_id,
-          product_id: facts.product_id,
-          amount_cents: facts.fee_cents,
-        })
-      ).id;
-      const { link } = await this.links.mintForOrder(club, orderId);
-      return { kind: 'pay', url: link.url, minted: true, orderId, replacedOrderId };
-    } catch (error) {
-      if (error instanceof DomainException && error.code === 'invalid_state')
-        return { kind: 'paid', clubName };
-      throw error;
-    } finally {
-      await runner
-        .query('SELECT pg_advisory_unlock(hashtext($1))', [`first-payment:${facts.player_id}`])
-        .catch(() => undefined);
-      await runner.release();
-    }
+      if (owed)
+        return owed.amountCents === month.fee_cents
+          ? { kind: 'owed', orderId: owed.id }
+          : { kind: 'stale', orderId: owed.id };
+      if (!commit) return { kind: 'would_mint', amountCents: month.fee_cents };
+      const made = await this.orders.create(
+        club,
+        { player_id: month.player_id, product_id: month.product_id, amount_cents: month.fee_cents },
+        manager,
+      );
+      return { kind: 'owed', orderId: made.id };
+    });
   }
 
   private async facts(

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { lockUntilCommit } from '../../database/advisory-lock';
 import { preparedQuery } from '../../database/prepared-query';
 import { orderStatusesBefore } from '../entities/order-status';
 import { Order, OrderStatus } from '../entities/order.entity';
@@ -92,10 +93,8 @@ export class OrderPaymentsService {
   }
 
   /** Held until the transaction ends; see lockByPaymentIntent. */
-  private async lockPaymentIntent(manager: EntityManager, paymentIntentId: string): Promise<void> {
-    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-      paymentIntentLockKey(paymentIntentId),
-    ]);
+  private lockPaymentIntent(manager: EntityManager, paymentIntentId: string): Promise<void> {
+    return lockUntilCommit(manager, paymentIntentLockKey(paymentIntentId));
   }
 
   async recordPayment(

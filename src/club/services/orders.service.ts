@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { ClubCrudService } from '../../common/club-crud.service';
 import { ClubRecords } from '../../common/club-records';
 import { DomainException } from '../../common/errors/domain.exception';
 import { Page } from '../../common/http/page';
+import { lockUntilCommit } from '../../database/advisory-lock';
 import { ClubContext } from '../auth/club-context';
 import { CreateOrderDto, ListOrdersQuery, OrderResponse, UpdateOrderDto } from '../dtos/order.dto';
 import { isOrderOwed, orderStatusesBefore } from '../entities/order-status';
@@ -30,7 +31,7 @@ export class OrdersService extends ClubCrudService<Order, OrderResponse> {
     });
   }
 
-  create(club: ClubContext, dto: CreateOrderDto): Promise<OrderResponse> {
+  create(club: ClubContext, dto: CreateOrderDto, within?: EntityManager): Promise<OrderResponse> {
     return this.insert(
       club,
       async (manager) => {
@@ -60,7 +61,22 @@ export class OrdersService extends ClubCrudService<Order, OrderResponse> {
         };
       },
       dto,
+      within,
     );
+  }
+
+  /**
+   * Held until `manager`'s transaction ends: every path that finds or makes a player's owed order
+   * for an item takes it first, so two submits at once make one order. (No unique index can say
+   * this: a player may rightly owe one item twice, such as two months of dues.)
+   */
+  lockItem(
+    manager: EntityManager,
+    tenantId: number,
+    playerId: number,
+    productId: number,
+  ): Promise<void> {
+    return lockUntilCommit(manager, `order-item:${tenantId}:${playerId}:${productId}`);
   }
 
   update(club: ClubContext, id: number, dto: UpdateOrderDto): Promise<OrderResponse> {

@@ -25,7 +25,7 @@ import {
 import { PaymentLink } from '../entities/payment-link.entity';
 import { ProductPrice } from '../entities/product-price.entity';
 import { orderForLink, type OrderForLink } from '../order-for-link.query';
-import { linkProblem } from '../stripe-pay-checks';
+import { linkProblem, openSessionProblem } from '../stripe-pay-checks';
 
 export const paymentLinkRecords = new ClubRecords(PaymentLink, 'Payment link');
 
@@ -34,6 +34,18 @@ type AmountDue = Pick<Order, 'amountCents' | 'currency'>;
 
 const DEACTIVATE_QUEUE = 'payment-link.deactivate';
 
+/** What minting answered: the link, and whether this call made it (201) or found it (200). */
+export interface MintedLink {
+  link: PaymentLinkResponse;
+  created: boolean;
+}
+
+const activeLinkConflict = (orderId: number | undefined) =>
+  new DomainException(
+    'conflict',
+    `The player already has an active link for this product${orderId ? ` (order ${orderId})` : ''}; deactivate it first`,
+  );
+
 /**
  * Persistent Stripe Payment Links, one active per player and product. Each link is minted
  * for an order, at the order's amount, with the order's ids in its metadata and in its
@@ -41,7 +53,7 @@ const DEACTIVATE_QUEUE = 'payment-link.deactivate';
  */
 @Injectable()
 export class PaymentLinksService implements OnModuleInit {
-  private readonly inFlight = new Map<string, Promise<string>>();
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -76,44 +88,46 @@ export class PaymentLinksService implements OnModuleInit {
   }
 
   /** The player's active link for the product, or a new one on the oldest unpaid order (made if none). */
-  async mintForItem(
-    club: ClubContext,
-    dto: CreatePaymentLinkDto,
-  ): Promise<{ link: PaymentLinkResponse; created: boolean }> {
-    const player = await playerRecords.find(this.db.manager, club.tenantId, dto.player_id);
-    await productRecords.find(this.db.manager, club.tenantId, dto.product_id);
-    const active = await this.db.manager.findOneBy(PaymentLink, {
-      tenantId: club.tenantId,
-      playerId: player.id,
-      productId: dto.product_id,
-      status: 'active',
-    });
-    if (active) return { link: PaymentLinkResponse.of(active), created: false };
-    const owed = await this.db.manager.findOne(Order, {
-      where: {
+  async mintForItem(club: ClubContext, dto: CreatePaymentLinkDto): Promise<MintedLink> {
+    type Found = { active: PaymentLink } | { orderId: number };
+    const found = await this.db.transaction(async (manager): Promise<Found> => {
+      await this.orders.lockItem(manager, club.tenantId, dto.player_id, dto.product_id);
+      const player = await playerRecords.find(manager, club.tenantId, dto.player_id);
+      await productRecords.find(manager, club.tenantId, dto.product_id);
+      const active = await manager.findOneBy(PaymentLink, {
         tenantId: club.tenantId,
         playerId: player.id,
         productId: dto.product_id,
-        status: In(['pending', 'failed']),
-      },
-      order: { id: 'ASC' },
+        status: 'active',
+      });
+      if (active) return { active };
+      const owed = await manager.findOne(Order, {
+        where: {
+          tenantId: club.tenantId,
+          playerId: player.id,
+          productId: dto.product_id,
+          status: In(['pending', 'failed']),
+        },
+        order: { id: 'ASC' },
+      });
+      const order =
+        owed ??
+        (await this.orders.create(
+          club,
+          { player_id: player.id, product_id: dto.product_id, amount_cents: dto.amount_cents },
+          manager,
+        ));
+      return { orderId: order.id };
     });
-    const orderId =
-      owed?.id ??
-      (
-        await this.orders.create(club, {
-          player_id: player.id,
-          product_id: dto.product_id,
-          amount_cents: dto.amount_cents,
-        })
-      ).id;
-    return this.mintForOrder(club, orderId);
+    if ('active' in found) return { link: PaymentLinkResponse.of(found.active), created: false };
+    return this.mintForOrder(club, found.orderId);
   }
 
-  async mintForOrder(
-    club: ClubContext,
-    orderId: number,
-  ): Promise<{ link: PaymentLinkResponse; created: boolean }> {
+  /**
+   * The order's active link, or a new one. `created` is true only for the call whose link was
+   * recorded: submits of one order at once get one link, and all but one say it already existed.
+   */
+  async mintForOrder(club: ClubContext, orderId: number): Promise<MintedLink> {
     const found = await orderForLink(this.db.manager, club.tenantId, orderId);
     if (!found) throw DomainException.notFound('Order', orderId);
     const { order, activeLink } = found;
@@ -129,48 +143,45 @@ export class PaymentLinksService implements OnModuleInit {
         ),
         created: false,
       };
-    if (activeLink) {
-      throw new DomainException(
-        'conflict',
-        `The player already has an active link for this product (order ${activeLink.orderId}); deactivate it first`,
-      );
-    }
+    if (activeLink) throw activeLinkConflict(activeLink.orderId);
     const { product } = found;
     const stripePriceId = found.stripePriceId ?? (await this.priceFor(product, order));
     // Counts retired links only: a concurrent mint whose active link has just been recorded
     // must reuse the same key (and so the same Stripe link), not make a second one.
-    const version = 1 + found.retiredLinks;
+    const idempotencyKey = `link:${club.tenantId}:${order.id}:v${1 + found.retiredLinks}`;
     const metadata: CourtsideMetadata = {
       tenant_id: String(club.tenantId),
       order_id: String(order.id),
       player_id: String(order.playerId),
       product_id: String(order.productId),
     };
-    const stripeLink = await this.stripe.createPaymentLink(
-      {
-        line_items: [{ price: stripePriceId, quantity: 1 }],
-        metadata: { ...metadata },
-        payment_intent_data: {
+    const stripeLink = await this.sharedInFlight(idempotencyKey, () =>
+      this.stripe.createPaymentLink(
+        {
+          line_items: [{ price: stripePriceId, quantity: 1 }],
           metadata: { ...metadata },
-          // Monthly dues keep the card for the next months (money rule 3).
-          ...(product.category === 'monthly' && { setup_future_usage: 'off_session' as const }),
-        },
-        restrictions: { completed_sessions: { limit: 1 } },
-        after_completion: {
-          type: 'redirect',
-          redirect: {
-            url: `${this.app.publicBaseUrl}/checkout/thanks?session_id={CHECKOUT_SESSION_ID}`,
+          payment_intent_data: {
+            metadata: { ...metadata },
+            // Monthly dues keep the card for the next months (money rule 3).
+            ...(product.category === 'monthly' && { setup_future_usage: 'off_session' as const }),
           },
+          restrictions: { completed_sessions: { limit: 1 } },
+          after_completion: {
+            type: 'redirect',
+            redirect: {
+              url: `${this.app.publicBaseUrl}/checkout/thanks?session_id={CHECKOUT_SESSION_ID}`,
+            },
+          },
+          inactive_message:
+            'This item is paid or no longer due. Questions? Reply to the club’s billing email.',
         },
-        inactive_message:
-          'This item is paid or no longer due. Questions? Reply to the club’s billing email.',
-      },
-      `link:${club.tenantId}:${order.id}:v${version}`,
+        idempotencyKey,
+      ),
     );
 
-    const link = await this.db.transaction(async (manager) => {
+    const recorded = await this.db.transaction(async (manager) => {
       const locked = await orderRecords.find(manager, club.tenantId, order.id, { lock: true });
-      if (!isOrderOwed(locked.status)) return undefined;
+      if (!isOrderOwed(locked.status)) return { outcome: 'not_owed' as const };
       const values = {
         tenantId: club.tenantId,
         playerId: order.playerId,
@@ -190,25 +201,87 @@ export class PaymentLinksService implements OnModuleInit {
         .insert()
         .into(PaymentLink)
         .values(values)
-        .orIgnore() // a concurrent mint of the same order got the same link (same idempotency key)
+        .orIgnore()
         .execute();
-      await this.orderPayments.attachLink(manager, locked, {
+      if ((inserted.raw as unknown[]).length > 0) {
+        await this.orderPayments.attachLink(manager, locked, {
+          stripePaymentLinkId: stripeLink.id,
+          url: stripeLink.url,
+        });
+        await this.audit.record(manager, club, 'payment_link.minted', `order:${order.id}`, {
+          stripe_payment_link_id: stripeLink.id,
+        });
+        const link = manager.create(PaymentLink, { ...values, ...inserted.generatedMaps[0] });
+        return { outcome: 'created' as const, link };
+      }
+      // A concurrent mint of this order recorded the same link first (same idempotency key)...
+      const same = await manager.findOneBy(PaymentLink, {
+        tenantId: club.tenantId,
         stripePaymentLinkId: stripeLink.id,
-        url: stripeLink.url,
       });
-      await this.audit.record(manager, club, 'payment_link.minted', `order:${order.id}`, {
-        stripe_payment_link_id: stripeLink.id,
+      if (same) return { outcome: 'existed' as const, link: same };
+      // ...or another order of the player's item took their one active link meanwhile. This link
+      // is kept as retired (the order's next link gets a new key) and closed at Stripe by a job.
+      await manager.insert(PaymentLink, { ...values, status: 'deactivated' });
+      await this.jobs.send(
+        DEACTIVATE_QUEUE,
+        { tenantId: club.tenantId, stripePaymentLinkId: stripeLink.id },
+        { manager },
+      );
+      const winner = await manager.findOneBy(PaymentLink, {
+        tenantId: club.tenantId,
+        playerId: order.playerId,
+        productId: order.productId,
+        status: 'active',
       });
-      return (inserted.raw as unknown[]).length > 0
-        ? manager.create(PaymentLink, { ...values, ...inserted.generatedMaps[0] })
-        : manager.findOneByOrFail(PaymentLink, { stripePaymentLinkId: stripeLink.id });
+      return { outcome: 'superseded' as const, activeOrderId: winner?.orderId };
     });
-    if (!link) {
-      // Paid while this link was being made: it must never take a second payment.
-      await this.stripe.deactivatePaymentLink(stripeLink.id);
-      throw new DomainException('invalid_state', `Order ${order.id} was paid meanwhile`);
+    switch (recorded.outcome) {
+      case 'created':
+      case 'existed':
+        return {
+          link: PaymentLinkResponse.of(recorded.link),
+          created: recorded.outcome === 'created',
+        };
+      case 'superseded':
+        throw activeLinkConflict(recorded.activeOrderId);
+      case 'not_owed':
+        // Paid while this link was being made: it must never take a second payment.
+        await this.stripe.deactivatePaymentLink(stripeLink.id);
+        throw new DomainException('invalid_state', `Order ${order.id} was paid meanwhile`);
     }
-    return { link: PaymentLinkResponse.of(link), created: true };
+  }
+
+  /**
+   * Where the family can pay this owed order now, never a dead page: its active link; a link the
+   * previous system made, if it can take the payment (else it is replaced); the Checkout Session
+   * it carries while Stripe says the session is open and would credit this order (sessions expire
+   * after 24 hours); else a new link. Without `commit`, undefined where a link would be made.
+   */
+  async payPageFor(
+    club: ClubContext,
+    orderId: number,
+    commit: boolean,
+  ): Promise<{ url: string; minted: boolean } | undefined> {
+    const order = await orderRecords.find(this.db.manager, club.tenantId, orderId);
+    const active = await this.db.manager.findOneBy(PaymentLink, {
+      tenantId: club.tenantId,
+      orderId,
+      status: 'active',
+    });
+    if (active) return { url: active.url, minted: false };
+    if (order.stripePaymentLinkId) {
+      const adopted = await this.adoptUnrecordedLink(club, orderId, commit);
+      if (adopted.url) return { url: adopted.url, minted: adopted.action === 'replaced' };
+      if (adopted.action === 'replaced') return undefined;
+    } else if (order.stripeCheckoutSessionId) {
+      const session = await this.stripe.findCheckoutSession(order.stripeCheckoutSessionId);
+      if (session?.status === 'open' && session.url && !openSessionProblem(order, session))
+        return { url: session.url, minted: false };
+    }
+    if (!commit) return undefined;
+    const { link, created } = await this.mintForOrder(club, orderId);
+    return { url: link.url, minted: created };
   }
 
   /**
@@ -229,7 +302,12 @@ export class PaymentLinksService implements OnModuleInit {
       return { action: 'unchanged' };
     const found = await this.stripe.findPaymentLink(stripeLinkId);
     const reason = linkProblem(order, found);
-    if (!commit) return { action: reason ? 'replaced' : 'copied', reason };
+    if (!commit)
+      return {
+        action: reason ? 'replaced' : 'copied',
+        reason,
+        url: reason ? undefined : found?.link.url,
+      };
     if (reason || !found) {
       if (found?.link.active) await this.stripe.deactivatePaymentLink(stripeLinkId);
       await this.orderPayments.detachLink(this.db.manager, club.tenantId, stripeLinkId);
@@ -344,12 +422,12 @@ export class PaymentLinksService implements OnModuleInit {
   }
 
   /**
-   * Mints running side by side (a backfill) share the first request for a product or tier
-   * instead of repeating it under the same idempotency key; correctness never depends on
-   * this, only the number of Stripe calls.
+   * Mints running side by side (a backfill, a double submit) share the first request for a
+   * product, tier or link instead of repeating it under the same idempotency key; correctness
+   * never depends on this, only the number of Stripe calls.
    */
-  private sharedInFlight(key: string, work: () => Promise<string>): Promise<string> {
-    let pending = this.inFlight.get(key);
+  private sharedInFlight<T>(key: string, work: () => Promise<T>): Promise<T> {
+    let pending = this.inFlight.get(key) as Promise<T> | undefined;
     if (!pending) {
       pending = work().finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);

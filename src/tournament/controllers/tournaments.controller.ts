@@ -1,5 +1,6 @@
-import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOkResponse } from '@nestjs/swagger';
+import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { AdminController } from '../../club/auth/admin-controller.decorator';
 import { type ClubContext, CurrentClub } from '../../club/auth/club-context';
 import { IdPipe } from '../../common/http/id.pipe';
@@ -96,13 +97,18 @@ export class TournamentsController {
   }
 
   @Post(':id/checkout-links')
-  @HttpCode(200)
-  @ApiOkResponse({ type: TournamentCheckoutLinksResponse })
-  checkoutLinks(
+  @ApiCreatedResponse({
+    type: TournamentCheckoutLinksResponse,
+    description: 'Orders or links were made (201), or every one already existed (200)',
+  })
+  async checkoutLinks(
     @CurrentClub() club: ClubContext,
     @Param('id', IdPipe) id: number,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<TournamentCheckoutLinksResponse> {
-    return this.checkout.checkoutLinks(club, id);
+    const run = await this.checkout.checkoutLinks(club, id);
+    res.status(run.data.some((item) => item.created) ? 201 : 200);
+    return run;
   }
 
   @Get(':id/billing')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { ClubContext } from '../../club/auth/club-context';
 import { isOrderOwed } from '../../club/entities/order-status';
 import type { OrderStatus } from '../../club/entities/order.entity';
@@ -135,11 +135,12 @@ export class TournamentCheckoutService {
   }
 
   private async unrecordedOrder(
+    manager: EntityManager,
     tenantId: number,
     playerId: number,
     productId: number,
   ): Promise<{ id: number; status: OrderStatus } | undefined> {
-    const rows = (await this.db.query(
+    const rows = (await manager.query(
       `SELECT o.id, o.status FROM orders o
        WHERE o.tenant_id = $1 AND o.player_id = $2 AND o.product_id = $3 AND o.status IN ('pending', 'failed')
          AND NOT EXISTS (SELECT 1 FROM tournament_orders t WHERE t.tenant_id = o.tenant_id AND t.order_id = o.id)
@@ -158,21 +159,28 @@ export class TournamentCheckoutService {
     let orderStatus = place.order_status;
     let created = false;
     if (orderId === null || orderStatus === 'cancelled') {
-      // A run interrupted between making the order and recording it left an unrecorded owed
-      // order for this fee: adopt it rather than bill the family twice.
-      const order =
-        (await this.unrecordedOrder(club.tenantId, place.player_id, place.product_id!)) ??
-        (await this.orders.create(club, {
-          player_id: place.player_id,
-          product_id: place.product_id!,
-        }));
-      await this.db.query(
-        `INSERT INTO tournament_orders (tenant_id, tournament_id, player_id, order_id)
-         VALUES ($1, $2, $3, $4)
-         ON CONFLICT ON CONSTRAINT tournament_orders_tournament_player_key
-         DO UPDATE SET order_id = EXCLUDED.order_id`,
-        [club.tenantId, tournamentId, place.player_id, order.id],
-      );
+      const productId = place.product_id!;
+      const order = await this.db.transaction(async (manager) => {
+        // The item's lock: a pay link minted for the same fee at this moment makes no second order.
+        await this.orders.lockItem(manager, club.tenantId, place.player_id, productId);
+        // An owed order for this fee that no tournament records (made by hand, or by an older run
+        // interrupted before recording it) is adopted rather than billing the family twice.
+        const made =
+          (await this.unrecordedOrder(manager, club.tenantId, place.player_id, productId)) ??
+          (await this.orders.create(
+            club,
+            { player_id: place.player_id, product_id: productId },
+            manager,
+          ));
+        await manager.query(
+          `INSERT INTO tournament_orders (tenant_id, tournament_id, player_id, order_id)
+           VALUES ($1, $2, $3, $4)
+           ON CONFLICT ON CONSTRAINT tournament_orders_tournament_player_key
+           DO UPDATE SET order_id = EXCLUDED.order_id`,
+          [club.tenantId, tournamentId, place.player_id, made.id],
+        );
+        return made;
+      });
       orderId = order.id;
       orderStatus = order.status;
       created = true;
