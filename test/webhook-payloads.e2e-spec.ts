@@ -7,6 +7,7 @@ import { ReconciliationService } from '../src/webhooks/services/reconciliation.s
 import { StripeEventsService } from '../src/webhooks/services/stripe-events.service';
 import type { TestApp } from './support/app';
 import { factories, TestClub } from './support/factories';
+import { paidSessionOn } from './support/paid-session';
 import { withStripeApp } from './support/stripe';
 import {
   countOf,
@@ -93,21 +94,12 @@ describe('Stripe webhooks: every signed delivery is stored, whatever it holds', 
     return { order, link };
   }
 
-  /** A paid session on the order's link, as Stripe would report it, naming the order. */
-  async function paidSession(link: MintedLink): Promise<Record<string, unknown>> {
-    const open = await stripe.openSession(link.stripe_payment_link_id);
-    return {
-      ...open,
-      status: 'complete',
-      payment_status: 'paid',
-      payment_intent: `pi_crafted_${randomBytes(8).toString('hex')}`,
-      url: null,
-    };
-  }
-
   /** A `checkout.session.completed` that would pay the order, then changed by `change`. */
   async function paymentOf(link: MintedLink, change: (event: EditableEvent) => void) {
-    const { body } = craftEvent('checkout.session.completed', await paidSession(link));
+    const { body } = craftEvent(
+      'checkout.session.completed',
+      await paidSessionOn(stripe, link.stripe_payment_link_id),
+    );
     const event = JSON.parse(body) as EditableEvent;
     change(event);
     return JSON.stringify(event, null, 2);

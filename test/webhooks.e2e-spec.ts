@@ -7,6 +7,7 @@ import { TEST_WEBHOOK_SECRET } from './support/webhook-secret';
 import { createTestApp, TestApp } from './support/app';
 import { eventually } from './support/eventually';
 import { factories, TestClub } from './support/factories';
+import { paidSessionOn } from './support/paid-session';
 import { withStripeApp } from './support/stripe';
 import {
   countOf,
@@ -425,18 +426,8 @@ describe('Stripe webhooks: every event applied exactly once', () => {
       player_id: String(order.playerId),
       product_id: String(order.productId),
     });
-    /** A paid session on `link` as Stripe would report it, with what the case changes. */
-    async function paidSession(link: MintedLink, changes: Partial<CheckoutSession>) {
-      const open = await stripe.openSession(link.stripe_payment_link_id);
-      return {
-        ...open,
-        status: 'complete',
-        payment_status: 'paid',
-        payment_intent: `pi_crafted_${randomBytes(8).toString('hex')}`,
-        url: null,
-        ...changes,
-      };
-    }
+    const paidSession = (link: MintedLink, changes: Partial<CheckoutSession>) =>
+      paidSessionOn(stripe, link.stripe_payment_link_id, changes);
     const listed = async (owner: TestClub, outcome: string) =>
       (
         (
