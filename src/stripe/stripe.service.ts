@@ -162,19 +162,20 @@ export class StripeService {
   }
 
   /**
-   * Checks the Stripe-Signature over the raw bytes against every configured secret (several
-   * while rotating); undefined when none matches or the timestamp is outside the tolerance.
+   * Whether the Stripe-Signature matches these raw bytes under one of the configured secrets
+   * (several while rotating), within Stripe's tolerance. Only the signature: reading what the
+   * bytes hold is the inbox's job, so that nothing a signed delivery carries can fail it.
    */
-  verifyWebhook(rawBody: Buffer, signature: string | undefined): Stripe.Event | undefined {
-    if (!signature) return undefined;
-    for (const secret of this.webhookSecrets) {
+  isSignedByStripe(rawBody: Buffer, signature: string | undefined): boolean {
+    const check = this.stripe.webhooks.signature;
+    if (!signature || !check) return false;
+    return this.webhookSecrets.some((secret) => {
       try {
-        return this.stripe.webhooks.constructEvent(rawBody, signature, secret);
+        return check.verifyHeader(rawBody, signature, secret);
       } catch {
-        // try the next secret
+        return false; // another secret's signature, too old, or not a Stripe-Signature at all
       }
-    }
-    return undefined;
+    });
   }
 
   /** Stripe lists newest first, a page at a time; callers want the whole list in time order. */

@@ -52,3 +52,14 @@ export function fromPostgresError(error: unknown): DomainException | undefined {
       return undefined;
   }
 }
+
+/**
+ * PostgreSQL refused a value for what it holds (SQLSTATE class 22, data exception, e.g. a number
+ * out of range or a NUL character; or class 54, e.g. an index row too large): the same input
+ * fails every time. Not a fault of the database or the connection, which a retry may outlive.
+ */
+export function isRefusedValue(error: unknown): error is QueryFailedError {
+  if (!(error instanceof QueryFailedError)) return false;
+  const code = (error.driverError as PgError).code ?? '';
+  return code.startsWith('22') || code.startsWith('54');
+}

@@ -5,6 +5,9 @@ import type { Request } from 'express';
 import { SkipThrottle } from '@nestjs/throttler';
 import { StripeEventsService } from '../services/stripe-events.service';
 
+/** The route below; its body is read as raw bytes whatever its content type (app.setup.ts). */
+export const STRIPE_WEBHOOK_ROUTE = '/webhooks/stripe';
+
 /**
  * Stripe's deliveries. Not rate-limited like other public routes: Stripe sends bursts and
  * retries what we refuse, and a bad signature is turned away before any work.

@@ -7,7 +7,7 @@ import { ReceiptsService } from '../../email/services/receipts.service';
 import { OrderPaymentsService } from '../../club/services/order-payments.service';
 import { PaymentLinksService } from '../../payment-links/services/payment-links.service';
 import type { Charge, CheckoutSession, Dispute, PaymentIntent } from '../../stripe/stripe-objects';
-import { decide, EventDecision, readOrderMetadata } from './event-decision';
+import { decide, EventDecision, idOf, readOrderMetadata } from './event-decision';
 
 type Session = CheckoutSession;
 
@@ -192,9 +192,8 @@ export class PaymentEventsService {
 
   async disputeCreated(manager: EntityManager, dispute: Dispute): Promise<EventDecision> {
     const paymentIntentId = idOf(dispute.payment_intent);
-    const order = paymentIntentId
-      ? await this.orders.lockByPaymentIntent(manager, paymentIntentId)
-      : undefined;
+    if (!paymentIntentId) return decide('unmatched', 'the dispute names no PaymentIntent');
+    const order = await this.orders.lockByPaymentIntent(manager, paymentIntentId);
     if (!order)
       return decide(
         'unmatched',
@@ -300,10 +299,4 @@ export class PaymentEventsService {
       data,
     );
   }
-}
-
-/** Stripe fields that are an id or, when expanded, an object with one. */
-function idOf(value: string | { id: string } | null | undefined): string | null {
-  if (!value) return null;
-  return typeof value === 'string' ? value : value.id;
 }

@@ -17,7 +17,7 @@ import {
   storedSessionEvents,
   StoredSessionEvent,
 } from '../reconciliation.queries';
-import { readOrderMetadata } from './event-decision';
+import { idOf, readOrderMetadata } from './event-decision';
 import { reconcileSince } from './reconcile-window';
 import {
   APPLIED_EVENT_TYPES,
@@ -381,7 +381,7 @@ export class ReconciliationService {
 
   /** The club and order a decided event is about, for the report. */
   private async decidedColumns(
-    event: StripeEventPayload,
+    event: unknown,
     tenantId: number | undefined,
     label: ClubLabels,
     samePayment: StripeEventPayload[] = [],
@@ -418,42 +418,42 @@ function isReplayableOutcome(outcome: string): outcome is ReplayableOutcome {
   return (REPLAYABLE_OUTCOMES as readonly string[]).includes(outcome);
 }
 
+/** What reconcile reads of an event's object; a stored payload may hold none of it (readEvent). */
 interface EventObject {
-  id: string;
-  object: string;
+  id?: unknown;
+  object?: unknown;
   metadata?: Record<string, string> | null;
-  payment_intent?: string | { id: string } | null;
-  payment_status?: string | null;
+  payment_intent?: unknown;
+  payment_status?: unknown;
 }
 
-const objectOf = (event: StripeEventPayload): EventObject =>
-  event.data.object as unknown as EventObject;
+function objectOf(event: unknown): EventObject {
+  const object = (event as { data?: { object?: unknown } } | null)?.data?.object;
+  return typeof object === 'object' && object !== null ? (object as EventObject) : {};
+}
 
 /** The club and order the event's own metadata names, if any. */
-function namedOrder(event: StripeEventPayload): OrderRef | undefined {
+function namedOrder(event: unknown): OrderRef | undefined {
   const ids = readOrderMetadata(objectOf(event).metadata);
   return typeof ids === 'string' ? undefined : { tenantId: ids.tenantId, orderId: ids.orderId };
 }
 
-function paymentIntentOf(event: StripeEventPayload): string | null {
+function paymentIntentOf(event: unknown): string | null {
   const object = objectOf(event);
-  if (object.object === 'payment_intent') return object.id;
-  const intent = object.payment_intent;
-  if (!intent) return null;
-  return typeof intent === 'string' ? intent : intent.id;
+  return idOf(object.object === 'payment_intent' ? object.id : object.payment_intent);
 }
 
 /** Events of one payment (its PaymentIntent) depend on each other: a refund needs its payment. */
-const paymentOf = (event: StripeEventPayload): string =>
-  paymentIntentOf(event) ?? objectOf(event).id;
+const paymentOf = (event: unknown): string =>
+  paymentIntentOf(event) ?? idOf(objectOf(event).id) ?? '';
 
 /** The session an event pays, when it is one that pays a session. */
 function sessionPaidBy(event: StripeEventPayload): string | undefined {
   const object = objectOf(event);
-  if (event.type === 'checkout.session.async_payment_succeeded') return object.id;
-  if (event.type === 'checkout.session.completed' && object.payment_status === 'paid')
-    return object.id;
-  return undefined;
+  const paying =
+    event.type === 'checkout.session.async_payment_succeeded' ||
+    (event.type === 'checkout.session.completed' && object.payment_status === 'paid');
+  return (paying && idOf(object.id)) || undefined;
 }
 
 function isPaidSessionOf(session: CheckoutSession | undefined, order: PaidOrder): boolean {

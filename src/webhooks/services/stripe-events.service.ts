@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { DomainException } from '../../common/errors/domain.exception';
+import { isRefusedValue } from '../../common/errors/postgres-errors';
 import { preparedQuery } from '../../database/prepared-query';
 import { JobsService } from '../../jobs/jobs.service';
 import type { StripeEventPayload } from '../../stripe/stripe-objects';
@@ -9,6 +10,7 @@ import { StripeService } from '../../stripe/stripe.service';
 import { EventOutcome, StripeEvent } from '../entities/stripe-event.entity';
 import { decide, EventDecision } from './event-decision';
 import { PaymentEventsService } from './payment-events.service';
+import { InboxEntry, inboxEntryOf, readDelivery, readEvent } from './stripe-delivery';
 
 /** The event types that can change an order (see `apply`); reconciliation asks Stripe for these. */
 export const APPLIED_EVENT_TYPES = [
@@ -31,6 +33,10 @@ export type ReplayableOutcome = (typeof REPLAYABLE_OUTCOMES)[number];
 const waitingFor = (param: string) =>
   `outcome = 'unmatched' AND type IN ('charge.refunded', 'charge.dispute.created')
    AND payload #>> '{data,object,payment_intent}' = ${param}`;
+
+/** Stripe's clock, to order stored events by; none for a payload without a numeric `created`. */
+const STRIPE_CREATED = `CASE WHEN jsonb_typeof(payload -> 'created') = 'number'
+  THEN (payload ->> 'created')::numeric END`;
 
 export interface RecordOptions {
   /** Decide, then roll everything back: nothing is written, not even the jobs it would send. */
@@ -68,7 +74,8 @@ export interface StoredEvent {
   tenantId: number | null;
   outcome: EventOutcome | null;
   note: string | null;
-  payload: StripeEventPayload;
+  /** As delivered: readEvent says whether it is an event Courtside can apply. */
+  payload: unknown;
 }
 
 /** Thrown inside a transaction to roll it back while still returning what it decided. */
@@ -84,6 +91,8 @@ class RollBack<T> {
  */
 @Injectable()
 export class StripeEventsService {
+  private readonly logger = new Logger(StripeEventsService.name);
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly stripe: StripeService,
@@ -91,26 +100,60 @@ export class StripeEventsService {
     private readonly jobs: JobsService,
   ) {}
 
+  /**
+   * A delivery: once its signature matches, whatever it holds is stored with an outcome
+   * (stripe-delivery.ts), so nothing in it can make Stripe retry it for days.
+   */
   async receive(
     rawBody: Buffer | undefined,
     signature: string | undefined,
   ): Promise<EventDecision> {
-    const event = rawBody && this.stripe.verifyWebhook(rawBody, signature);
-    if (!event)
+    if (!rawBody || !this.stripe.isSignedByStripe(rawBody, signature))
       throw new DomainException(
         'validation_failed',
         'The Stripe signature does not match this payload',
       );
-    return (await this.record(event)).decision;
+    return (await this.keep(readDelivery(rawBody))).decision;
   }
 
-  /** Stores and applies an event (checked by its signature, or read from Stripe's API) once. */
-  async record(event: StripeEventPayload, options: RecordOptions = {}): Promise<Recorded> {
+  /** Stores and applies an event read from Stripe's API once, as its delivery would be. */
+  record(event: StripeEventPayload, options: RecordOptions = {}): Promise<Recorded> {
+    return this.keep(inboxEntryOf(event), options);
+  }
+
+  /**
+   * Stores and applies the entry in one transaction. When PostgreSQL refuses a value the event
+   * brought (isRefusedValue: a content readEvent let through), every retry would fail alike and
+   * the payment would never be recorded: the event is then stored unapplied for a person, with the
+   * database's words, and `webhooks:replay` applies it once the cause is fixed. Any other failure
+   * (the database down, a deadlock, a fault of ours) rolls back and is answered 5xx, so Stripe
+   * retries.
+   */
+  private async keep(entry: InboxEntry, options: RecordOptions = {}): Promise<Recorded> {
+    try {
+      return await this.storeOnce(entry, options);
+    } catch (error) {
+      if (!isRefusedValue(error)) throw error;
+      this.logger.warn(`Stripe event ${entry.id} kept unapplied: ${error.message}`);
+      return this.storeOnce(
+        entry,
+        options,
+        `the database refused this event's content (${error.message}); nothing was applied`,
+      );
+    }
+  }
+
+  private async storeOnce(
+    entry: InboxEntry,
+    options: RecordOptions,
+    unapplied?: string,
+  ): Promise<Recorded> {
     const { result: decision, kept } = await this.transaction(
       async (manager) => {
         if (options.dryRun)
-          for (const earlier of options.dryRunAfter ?? []) await this.store(manager, earlier);
-        return this.store(manager, event);
+          for (const earlier of options.dryRunAfter ?? [])
+            await this.store(manager, inboxEntryOf(earlier));
+        return this.store(manager, entry, unapplied);
       },
       (decision) =>
         !options.dryRun &&
@@ -173,7 +216,7 @@ export class StripeEventsService {
     const rows = (await this.db.query(
       `SELECT id, type, tenant_id, outcome, error, payload FROM stripe_events
        WHERE ${'id' in filter ? 'id = $1' : 'outcome = $1 AND ($2::int IS NULL OR tenant_id = $2)'}
-       ORDER BY (payload ->> 'created')::bigint, received_at, id`,
+       ORDER BY ${STRIPE_CREATED}, received_at, id`,
       'id' in filter ? [filter.id] : [filter.outcome, filter.tenantId ?? null],
     )) as {
       id: string;
@@ -181,7 +224,7 @@ export class StripeEventsService {
       tenant_id: number | null;
       outcome: EventOutcome | null;
       error: string | null;
-      payload: StripeEventPayload;
+      payload: unknown;
     }[];
     return rows.map((row) => ({
       id: row.id,
@@ -193,24 +236,34 @@ export class StripeEventsService {
     }));
   }
 
-  /** The inbox insert and the apply: a duplicate only counts one more delivery. */
-  private async store(manager: EntityManager, event: StripeEventPayload): Promise<EventDecision> {
+  /**
+   * The inbox insert and the apply (or, with `unapplied`, that note for a person instead): a
+   * duplicate only counts one more delivery.
+   */
+  private async store(
+    manager: EntityManager,
+    entry: InboxEntry,
+    unapplied?: string,
+  ): Promise<EventDecision> {
     const inserted = await preparedQuery<unknown[]>(
       manager,
       `INSERT INTO stripe_events (id, type, livemode, api_version, payload) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [event.id, event.type, event.livemode, event.api_version ?? null, JSON.stringify(event)],
+      [entry.id, entry.type, entry.livemode, entry.apiVersion, JSON.stringify(entry.payload)],
     );
     if (inserted.length === 0) {
       await preparedQuery(
         manager,
         'UPDATE stripe_events SET attempts = attempts + 1 WHERE id = $1',
-        [event.id],
+        [entry.id],
       );
       return decide('duplicate');
     }
-    const decision = await this.applyWithJobs(manager, event);
-    await this.saveDecision(manager, event.id, decision);
+    const decision =
+      unapplied === undefined
+        ? await this.applyWithJobs(manager, entry.payload)
+        : decide('needs_review', unapplied);
+    await this.saveDecision(manager, entry.id, decision);
     return decision;
   }
 
@@ -227,10 +280,7 @@ export class StripeEventsService {
       changed: false,
     };
     if (row.outcome && !isReplayable(row.outcome)) return reapplied;
-    const decision = await this.applyWithJobs(
-      manager,
-      row.payload as unknown as StripeEventPayload,
-    );
+    const decision = await this.applyWithJobs(manager, row.payload);
     reapplied.decision = decision;
     reapplied.changed =
       decision.outcome !== row.outcome ||
@@ -277,10 +327,10 @@ export class StripeEventsService {
    * found here), or will find the order.
    */
   private async applyWaitingEvents(manager: EntityManager, paymentIntentId: string) {
-    const waiting = await preparedQuery<{ id: string; payload: StripeEventPayload }[]>(
+    const waiting = await preparedQuery<{ id: string; payload: unknown }[]>(
       manager,
       `SELECT id, payload FROM stripe_events WHERE ${waitingFor('$1')}
-       ORDER BY (payload ->> 'created')::bigint, received_at`,
+       ORDER BY ${STRIPE_CREATED}, received_at`,
       [paymentIntentId],
     );
     for (const event of waiting)
@@ -288,14 +338,13 @@ export class StripeEventsService {
   }
 
   /** Applies the event; the jobs it queues are written in one insert (JobsService.batched). */
-  private applyWithJobs(manager: EntityManager, event: StripeEventPayload): Promise<EventDecision> {
-    return this.jobs.batched(manager, async () => this.apply(manager, event));
+  private applyWithJobs(manager: EntityManager, payload: unknown): Promise<EventDecision> {
+    return this.jobs.batched(manager, async () => this.apply(manager, payload));
   }
 
-  private apply(
-    manager: EntityManager,
-    event: StripeEventPayload,
-  ): Promise<EventDecision> | EventDecision {
+  private apply(manager: EntityManager, payload: unknown): Promise<EventDecision> | EventDecision {
+    const event = readEvent(payload);
+    if (typeof event === 'string') return decide('needs_review', event);
     if (event.livemode !== this.stripe.livemode) {
       return decide(
         'needs_review',
