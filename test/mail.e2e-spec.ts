@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Tenant } from '../src/club/entities/tenant.entity';
@@ -233,6 +233,8 @@ describe('the outbox transport (MAIL_TRANSPORT=outbox)', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'courtside-outbox-'));
+    // Readable by all, as an earlier version left it.
+    await mkdir(path.join(dataDir, 'outbox'), { mode: 0o755 });
     t = await createTestApp({ env: { MAIL_TRANSPORT: 'outbox', DATA_DIR: dataDir, MAIL_FROM } });
   });
   afterAll(async () => {
@@ -268,5 +270,21 @@ describe('the outbox transport (MAIL_TRANSPORT=outbox)', () => {
     expect(ana.text).toContain('Total: $185.00');
     // RFC 5322 on disk: CRLF line ends.
     expect(ana.raw).toMatch(/^[\s\S]*\r\nSubject: /);
+  });
+
+  it('writes .eml files only the owner can read (0600), in a folder only the owner can open (0700) (A10)', async () => {
+    const mailer = t.app.get(BrandedMailer);
+    const { tenant } = await factories(t.db).club(CLUB);
+    await sendStatement(mailer, tenant, 'cy.diaz@families.example');
+
+    const outbox = path.join(dataDir, 'outbox');
+    expect(((await stat(outbox)).mode & 0o777).toString(8)).toBe('700');
+    const files = await readdir(outbox);
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files)
+      expect({
+        file,
+        mode: ((await stat(path.join(outbox, file))).mode & 0o777).toString(8),
+      }).toEqual({ file, mode: '600' });
   });
 });
