@@ -62,14 +62,14 @@ describe('outstanding balances statement', () => {
           item: 'Monthly dues',
           amount_cents: 12500,
           currency: 'usd',
-          pay_url: lee.links[0].url,
+          pay_now_url: lee.links[0].url,
         },
         {
           player_name: 'Mia Lee',
           item: 'Home jersey',
           amount_cents: 4500,
           currency: 'usd',
-          pay_url: lee.links[1].url,
+          pay_now_url: lee.links[1].url,
         },
       ],
       totals: [{ currency: 'usd', amount_cents: 17000 }],
@@ -135,7 +135,7 @@ describe('outstanding balances statement', () => {
         amount_cents: '12345',
         amount: '123.45',
         currency: 'usd',
-        pay_url: family.links[0].url,
+        pay_now_url: family.links[0].url,
       },
     ]);
   });
@@ -176,7 +176,7 @@ describe('outstanding balances statement', () => {
         amount_cents: String(1000 + i),
         amount: (10 + i / 100).toFixed(2),
         currency: 'usd',
-        pay_url: payUrls[i],
+        pay_now_url: payUrls[i],
       })),
     );
   });

@@ -91,6 +91,8 @@ describe('BrandedMailer over SMTP, from the real app to a real SMTP server', () 
     expect(message.headers['content-type']).toBe('multipart/alternative');
 
     expect(message.html).toContain('<table role="presentation" data-statement');
+    const columns = [...message.html.matchAll(/<th[^>]*>([^<]*)<\/th>/g)].map((m) => m[1]);
+    expect(columns).toEqual(['Player', 'Item', 'Amount', 'Pay Now']);
     const rows = rowsOf(message.html);
     expect(rows).toHaveLength(2);
     expect(rows[0]).toContain('Mia Chen');
@@ -104,10 +106,10 @@ describe('BrandedMailer over SMTP, from the real app to a real SMTP server', () 
 
     expect(message.text).toContain('Hello Ana Chen,');
     expect(message.text).toContain(
-      `- Mia Chen, Monthly dues: $125.00\n  Pay now: ${STATEMENT.items[0].payUrl}`,
+      `- Mia Chen, Monthly dues: $125.00\n  Pay Now: ${STATEMENT.items[0].payUrl}`,
     );
     expect(message.text).toContain(
-      `- Leo Chen, Winter Classic fee: $60.00\n  Pay now: ${STATEMENT.items[1].payUrl}`,
+      `- Leo Chen, Winter Classic fee: $60.00\n  Pay Now: ${STATEMENT.items[1].payUrl}`,
     );
     expect(message.text).toContain('Total: $185.00');
     expect(message.text).not.toMatch(/<[a-z]+[\s>]|&amp;/);

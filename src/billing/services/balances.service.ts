@@ -14,7 +14,7 @@ const CSV_COLUMNS = [
   'amount_cents',
   'amount',
   'currency',
-  'pay_url',
+  'pay_now_url',
 ];
 
 /** What each family owes, as JSON for the admin and CSV for the treasurer's spreadsheet. */
