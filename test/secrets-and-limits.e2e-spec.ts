@@ -141,6 +141,7 @@ describe('the public rate limit is one allowance per client (A10)', () => {
         },
       });
       expect(limited.text).not.toMatch(/exception|throttl/i);
+      expect(limited.headers['retry-after']).toMatch(/^\d+$/);
     }
   });
 });
