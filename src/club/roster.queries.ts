@@ -5,7 +5,6 @@ import {
   playerKey,
   RosterParent,
   RosterPlan,
-  RosterPlayer,
   RosterTeam,
   StoredRoster,
   teamKey,
@@ -116,31 +115,33 @@ export async function writeRoster(
     );
   }
   if (created.players.length > 0) {
+    const players = created.players;
     await manager.query(
       `INSERT INTO players (tenant_id, parent_id, team_id, name, contract_status)
        SELECT $1, * FROM unnest($2::int[], $3::int[], $4::text[], $5::contract_status[])`,
-      [tenantId, ...playerColumns(created.players)],
+      [
+        tenantId,
+        players.map((p) => p.parent.id),
+        players.map((p) => p.team?.id ?? null),
+        players.map((p) => p.name),
+        players.map((p) => p.contractStatus),
+      ],
     );
   }
   if (updated.players.size > 0) {
     const players = [...updated.players];
-    const [, teamIds, , statuses] = playerColumns(players);
     await manager.query(
       `UPDATE players p SET team_id = v.team_id, contract_status = v.contract_status, updated_at = now()
        FROM unnest($2::int[], $3::int[], $4::contract_status[]) AS v(id, team_id, contract_status)
        WHERE p.tenant_id = $1 AND p.id = v.id`,
-      [tenantId, players.map((p) => p.id), teamIds, statuses],
+      [
+        tenantId,
+        players.map((p) => p.id),
+        players.map((p) => p.team?.id ?? null),
+        players.map((p) => p.contractStatus),
+      ],
     );
   }
-}
-
-function playerColumns(players: RosterPlayer[]) {
-  return [
-    players.map((p) => p.parent.id),
-    players.map((p) => p.team?.id ?? null),
-    players.map((p) => p.name),
-    players.map((p) => p.contractStatus),
-  ] as const;
 }
 
 /** New records get the ids PostgreSQL gave them, matched by the key that made them new. */
