@@ -22,6 +22,9 @@ export class AppModule {
           inject: [appConfig.KEY],
           useFactory: (app: AppConfig) => ({
             throttlers: [{ ttl: 60_000, limit: app.publicRateLimitPerMinute }],
+            // One allowance per client for all public routes together, not one per route.
+            generateKey: (_context, client, throttler) => `${throttler}:${client}`,
+            errorMessage: 'Too many requests; try again in a minute',
           }),
         }),
         HealthModule,

@@ -1,13 +1,22 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
+import { securityHeaders } from './common/http/security-headers';
+import { requestIdOf } from './common/logging';
 import { STRIPE_WEBHOOK_ROUTE } from './webhooks/controllers/stripe-webhooks.controller';
 
 /** HTTP wiring shared by `npm start` and the test app, so tests exercise the real body parsing. */
 export function configureHttp(app: NestExpressApplication): INestApplication {
   app.useLogger(app.get(Logger));
+  // Plain Express middleware, mounted before Swagger's routes so that /docs gets them too
+  // (Nest's own middleware, the request logger among them, only runs for Nest's routes).
+  app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    requestIdOf(req, res);
+    next();
+  });
+  app.use(securityHeaders());
   // Stripe signs the bytes it sends: its route gets them as they came, whatever they hold or
   // claim to be (the JSON parser would refuse some signed bodies before the route could keep them).
   app.useBodyParser('raw', { type: isStripeDelivery, limit: '256kb' });

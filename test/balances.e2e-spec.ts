@@ -135,8 +135,49 @@ describe('outstanding balances statement', () => {
         amount_cents: '12345',
         amount: '123.45',
         currency: 'usd',
-        pay_url: family.links[0].url,
+        pay_now_url: family.links[0].url,
       },
     ]);
+  });
+
+  it('writes text cells that start with = + - @ tab or CR with a leading quote, so a spreadsheet shows them as text; amounts stay numbers (A8)', async () => {
+    const f = factories(t.db);
+    // Stored as a family or an old import left them: the CSV is where they become harmless.
+    const parent = await f.parent(club.tenant.id, {
+      name: '=HYPERLINK("http://evil.example","Click")',
+      email: 'formula@families.example',
+    });
+    const cells = ['+1+2', '-1+2', '@SUM(A1:A9)', '\t=1+2', '\r=1+2'];
+    const payUrls: string[] = [];
+    for (const [i, cell] of cells.entries()) {
+      const player = await f.player(club.tenant.id, { parentId: parent.id, name: `${cell} ${i}` });
+      const product = await f.product(club.tenant.id, { name: cell });
+      const order = await f.order(club.tenant.id, {
+        playerId: player.id,
+        productId: product.id,
+        amountCents: 1000 + i,
+      });
+      payUrls.push((await f.paymentLink(order)).url);
+    }
+    const res = await t
+      .as(club.apiKey)
+      .get('/admin/balances/outstanding?format=csv&email=formula@families.example')
+      .expect(200);
+    const rows = (parse(res.text, { columns: true }) as Record<string, string>[]).sort(
+      (a, b) => Number(a.amount_cents) - Number(b.amount_cents),
+    );
+    expect(rows).toEqual(
+      cells.map((cell, i) => ({
+        parent_id: String(parent.id),
+        parent_name: `'=HYPERLINK("http://evil.example","Click")`,
+        parent_email: 'formula@families.example',
+        player_name: `'${cell} ${i}`,
+        item: `'${cell}`,
+        amount_cents: String(1000 + i),
+        amount: (10 + i / 100).toFixed(2),
+        currency: 'usd',
+        pay_now_url: payUrls[i],
+      })),
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { createTestApp, TestApp } from './support/app';
+import { factories } from './support/factories';
 
 interface ExpressLayer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -47,5 +48,68 @@ describe('health and API docs', () => {
       );
     expect(served.length).toBeGreaterThanOrEqual(25);
     expect(served.filter((route) => !documented.has(route))).toEqual([]);
+  });
+
+  it('every response carries X-Request-Id, Swagger UI, its assets and /docs-json included (A10)', async () => {
+    const club = await factories(t.db).club();
+    const urls = [
+      '/docs',
+      '/docs/',
+      '/docs/swagger-ui.css',
+      '/docs/swagger-ui-init.js',
+      '/docs-json',
+      '/health',
+      '/checkout/thanks',
+      '/no-such-page',
+      '/admin/parents',
+    ];
+    for (const url of urls) {
+      const res = await t.http().get(url);
+      expect({ url, id: res.headers['x-request-id'] }).toEqual({
+        url,
+        id: expect.stringMatching(/^[\w-]{8,64}$/),
+      });
+    }
+    const own = await t
+      .http()
+      .get('/docs-json')
+      .set('X-Request-Id', 'support-ticket-42')
+      .expect(200);
+    expect(own.headers['x-request-id']).toBe('support-ticket-42');
+    await t.as(club.apiKey).get('/admin/parents').expect(200).expect('X-Request-Id', /.{8,}/);
+  });
+
+  it('public pages and Swagger UI forbid framing (CSP frame-ancestors none) and content sniffing (A10)', async () => {
+    const pages = [
+      '/checkout/thanks',
+      '/checkout/thanks?session_id=cs_unknown',
+      '/checkout/first-payment?token=unknown',
+      '/docs/',
+      '/docs-json',
+      '/health',
+    ];
+    for (const url of pages) {
+      const res = await t.http().get(url);
+      const csp = String(res.headers['content-security-policy'] ?? '');
+      expect({
+        url,
+        frameAncestors: csp
+          .split(';')
+          .map((d) => d.trim())
+          .filter((d) => d.startsWith('frame-ancestors')),
+        scripts: csp
+          .split(';')
+          .map((d) => d.trim())
+          .filter((d) => d.startsWith('script-src ')),
+        nosniff: res.headers['x-content-type-options'],
+        frameOptions: res.headers['x-frame-options'],
+      }).toEqual({
+        url,
+        frameAncestors: ["frame-ancestors 'none'"],
+        scripts: ["script-src 'self'"],
+        nosniff: 'nosniff',
+        frameOptions: 'DENY',
+      });
+    }
   });
 });

@@ -414,6 +414,73 @@ describe('input validation: bad input is a 400 naming the field, never a 500, an
     await expectNothingWritten();
   });
 
+  it('control characters and line breaks in names, emails and labels that reach mail headers or pages are 400s naming the field, and nothing is stored (A9)', async () => {
+    const hostileText: [string, string][] = [
+      ['CRLF and a Bcc header', 'Club\r\nBcc: everyone@evil.example'],
+      ['a line feed', 'Ann\nLee'],
+      ['a leading tab', '\t=1+2'],
+      ['a trailing carriage return', 'Ann Lee\r'],
+      ['a bell', 'Ann\u0007Lee'],
+      ['a C1 next-line', 'Ann\u0085Lee'],
+      ['a Unicode line separator', 'Ann\u2028Lee'],
+    ];
+    const hostileEmails: [string, string][] = [
+      ['CRLF in a quoted local part', '"a\r\nb"@example.org'],
+      ['a tab in a quoted local part', '"a\tb"@example.org'],
+      ['a trailing line feed', 'ann@example.org\n'],
+    ];
+    const emailFields = new Set(['email', 'reply_to', 'test_email', 'redirect_to']);
+    const tournament = { name: 'Winter Classic', starts_on: '2026-12-05', location: 'Main Gym' };
+    const table: [string, Record<string, unknown>, string[]][] = [
+      ['PATCH /admin/club', bodies['PATCH /admin/club'], ['name', 'from_name', 'reply_to']],
+      ['POST /admin/parents', bodies['POST /admin/parents'], ['name', 'email']],
+      ['PATCH /admin/parents/{id}', bodies['PATCH /admin/parents/{id}'], ['name', 'email']],
+      ['POST /admin/players', bodies['POST /admin/players'], ['name']],
+      ['PATCH /admin/players/{id}', bodies['PATCH /admin/players/{id}'], ['name']],
+      ['POST /admin/products', bodies['POST /admin/products'], ['name']],
+      ['PATCH /admin/products/{id}', bodies['PATCH /admin/products/{id}'], ['name']],
+      ['POST /admin/teams', bodies['POST /admin/teams'], ['name', 'season']],
+      ['PATCH /admin/teams/{id}', bodies['PATCH /admin/teams/{id}'], ['name', 'season']],
+      ['POST /admin/tournaments', tournament, ['name', 'location']],
+      ['PATCH /admin/tournaments/{id}', tournament, ['name', 'location']],
+      [
+        'POST /admin/email/blasts',
+        { query: 'outstanding_balances' },
+        ['test_email', 'redirect_to'],
+      ],
+    ];
+    const blastCount = async () =>
+      (
+        await t.db.query('SELECT count(*)::int AS count FROM email_blasts WHERE tenant_id = $1', [
+          club.tenant.id,
+        ])
+      )[0].count as number;
+    const blastsBefore = await blastCount();
+    const failures: string[] = [];
+    let cases = 0;
+    for (const [name, body, fields] of table) {
+      const route = routes.find((r) => label(r) === name);
+      if (!route) {
+        failures.push(`${name}: no such route in the OpenAPI document`);
+        continue;
+      }
+      for (const field of fields) {
+        const values = emailFields.has(field) ? [...hostileEmails, ...hostileText] : hostileText;
+        for (const [what, value] of values) {
+          cases++;
+          const res = await call(route).send({ ...body, [field]: value });
+          // Only the spoiled field is named: the rest of the body is valid.
+          const problem = validationProblem(res, field, true);
+          if (problem) failures.push(`${name} ${field} = ${what}: ${problem}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(cases).toBeGreaterThan(150);
+    await expectNothingWritten();
+    expect(await blastCount()).toBe(blastsBefore);
+  });
+
   it('amounts over $100,000 and over 2^31 cents are refused on every amount field by name', async () => {
     const admin = t.as(club.apiKey);
     for (const amount of [10_000_001, 2 ** 31, 2 ** 53, -1]) {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Tenant } from '../src/club/entities/tenant.entity';
@@ -91,6 +91,8 @@ describe('BrandedMailer over SMTP, from the real app to a real SMTP server', () 
     expect(message.headers['content-type']).toBe('multipart/alternative');
 
     expect(message.html).toContain('<table role="presentation" data-statement');
+    const columns = [...message.html.matchAll(/<th[^>]*>([^<]*)<\/th>/g)].map((m) => m[1]);
+    expect(columns).toEqual(['Player', 'Item', 'Amount', 'Pay Now']);
     const rows = rowsOf(message.html);
     expect(rows).toHaveLength(2);
     expect(rows[0]).toContain('Mia Chen');
@@ -104,10 +106,10 @@ describe('BrandedMailer over SMTP, from the real app to a real SMTP server', () 
 
     expect(message.text).toContain('Hello Ana Chen,');
     expect(message.text).toContain(
-      `- Mia Chen, Monthly dues: $125.00\n  Pay now: ${STATEMENT.items[0].payUrl}`,
+      `- Mia Chen, Monthly dues: $125.00\n  Pay Now: ${STATEMENT.items[0].payUrl}`,
     );
     expect(message.text).toContain(
-      `- Leo Chen, Winter Classic fee: $60.00\n  Pay now: ${STATEMENT.items[1].payUrl}`,
+      `- Leo Chen, Winter Classic fee: $60.00\n  Pay Now: ${STATEMENT.items[1].payUrl}`,
     );
     expect(message.text).toContain('Total: $185.00');
     expect(message.text).not.toMatch(/<[a-z]+[\s>]|&amp;/);
@@ -233,6 +235,8 @@ describe('the outbox transport (MAIL_TRANSPORT=outbox)', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'courtside-outbox-'));
+    // Readable by all, as an earlier version left it.
+    await mkdir(path.join(dataDir, 'outbox'), { mode: 0o755 });
     t = await createTestApp({ env: { MAIL_TRANSPORT: 'outbox', DATA_DIR: dataDir, MAIL_FROM } });
   });
   afterAll(async () => {
@@ -268,5 +272,21 @@ describe('the outbox transport (MAIL_TRANSPORT=outbox)', () => {
     expect(ana.text).toContain('Total: $185.00');
     // RFC 5322 on disk: CRLF line ends.
     expect(ana.raw).toMatch(/^[\s\S]*\r\nSubject: /);
+  });
+
+  it('writes .eml files only the owner can read (0600), in a folder only the owner can open (0700) (A10)', async () => {
+    const mailer = t.app.get(BrandedMailer);
+    const { tenant } = await factories(t.db).club(CLUB);
+    await sendStatement(mailer, tenant, 'cy.diaz@families.example');
+
+    const outbox = path.join(dataDir, 'outbox');
+    expect(((await stat(outbox)).mode & 0o777).toString(8)).toBe('700');
+    const files = await readdir(outbox);
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files)
+      expect({
+        file,
+        mode: ((await stat(path.join(outbox, file))).mode & 0o777).toString(8),
+      }).toEqual({ file, mode: '600' });
   });
 });

@@ -114,3 +114,34 @@ describe('public routes are rate limited', () => {
     for (let i = 0; i < 10; i++) await t.as(club.apiKey).get('/admin/parents').expect(200);
   });
 });
+
+describe('the public rate limit is one allowance per client (A10)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { PUBLIC_RATE_LIMIT_PER_MINUTE: '5' } });
+  });
+  afterAll(() => t.close());
+
+  it('counts a client across all public routes together, and its 429 body is the usual error shape naming no class (A10)', async () => {
+    const client = t.http();
+    const statuses = [];
+    for (const url of ['/health', '/health', '/checkout/thanks', '/checkout/thanks', '/health'])
+      statuses.push((await client.get(url)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+
+    for (const url of ['/checkout/thanks', '/checkout/first-payment?token=unknown', '/health']) {
+      const limited = await client.get(url);
+      expect({ url, status: limited.status, body: limited.body }).toEqual({
+        url,
+        status: 429,
+        body: {
+          statusCode: 429,
+          error: 'too_many_requests',
+          message: 'Too many requests; try again in a minute',
+        },
+      });
+      expect(limited.text).not.toMatch(/exception|throttl/i);
+      expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+    }
+  });
+});

@@ -107,10 +107,10 @@ describe('BrandedMailer.render', () => {
     expect(html).toMatch(/<tr data-total>[\s\S]*Total[\s\S]*\$185\.00/);
 
     expect(text).toContain(
-      '- Mia Chen, Monthly dues: $125.00\n  Pay now: https://pay.example/plink_1?a=1&b=2',
+      '- Mia Chen, Monthly dues: $125.00\n  Pay Now: https://pay.example/plink_1?a=1&b=2',
     );
     expect(text).toContain(
-      '- Leo Chen, Winter Classic fee: $60.00\n  Pay now: https://pay.example/plink_2',
+      '- Leo Chen, Winter Classic fee: $60.00\n  Pay Now: https://pay.example/plink_2',
     );
     expect(text).toContain('Total: $185.00');
     expect(subject).toBe('Riverside Hoops: your statement, $185.00 due');

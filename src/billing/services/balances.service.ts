@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
 import { ClubContext } from '../../club/auth/club-context';
+import { spreadsheetCsv } from '../../common/csv/spreadsheet-csv';
 import { outstandingBalances, Statement, StatementFilter } from '../outstanding-balances.query';
 
 const CSV_COLUMNS = [
@@ -14,7 +14,7 @@ const CSV_COLUMNS = [
   'amount_cents',
   'amount',
   'currency',
-  'pay_url',
+  'pay_now_url',
 ];
 
 /** What each family owes, as JSON for the admin and CSV for the treasurer's spreadsheet. */
@@ -40,6 +40,6 @@ export class BalancesService {
         item.pay_url,
       ]),
     );
-    return stringify(rows, { header: true, columns: CSV_COLUMNS, cast: { number: String } });
+    return spreadsheetCsv(CSV_COLUMNS, rows);
   }
 }

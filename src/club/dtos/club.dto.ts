@@ -1,15 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsEmail,
-  IsOptional,
-  IsString,
-  IsTimeZone,
-  IsUrl,
-  Matches,
-  MaxLength,
-} from 'class-validator';
+import { IsOptional, IsString, IsTimeZone, IsUrl, Matches, MaxLength } from 'class-validator';
 import { Tenant } from '../entities/tenant.entity';
-import { NameField } from './fields';
+import { EmailField, NameField } from './fields';
 
 const COLOR = /^#[0-9a-fA-F]{6}$/;
 
@@ -30,11 +22,7 @@ export class UpdateClubDto {
   @IsUrl({ protocols: ['https'], require_protocol: true })
   @MaxLength(500)
   logo_url?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true })
-  @IsOptional()
-  @IsEmail()
-  @MaxLength(254)
-  reply_to?: string | null;
+  @EmailField() reply_to?: string | null;
   @ApiPropertyOptional({ example: 'America/New_York' })
   @IsOptional()
   @IsString()

@@ -11,15 +11,30 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
 } from 'class-validator';
+import { isSingleLineText, trimSpaces } from '../../common/text/single-line-text';
 
 /** Largest single amount Courtside bills: $100,000.00 in minor units. */
 export const MAX_AMOUNT_CENTS = 10_000_000;
 
-const trim = Transform(({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim() : value,
-);
+/** Spaces around a value are dropped; a tab or line break is kept, for SingleLine to refuse. */
+export const Trimmed = () =>
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? trimSpaces(value) : value,
+  );
+
+/** Text that reaches a mail header or a page: one line, no control characters. */
+export const SingleLine = () =>
+  ValidateBy({
+    name: 'singleLine',
+    validator: {
+      validate: (value: unknown) => typeof value !== 'string' || isSingleLineText(value),
+      defaultMessage: (args) =>
+        `${args?.property ?? 'text'} must not contain control characters or line breaks`,
+    },
+  });
 
 /** The field rules shared by every DTO, so a name or an amount means the same everywhere. */
 export const NameField = (required = true) =>
@@ -27,26 +42,50 @@ export const NameField = (required = true) =>
     (required ? ApiProperty : ApiPropertyOptional)({ minLength: 1, maxLength: 200 }),
     // Optional means "may be left out"; a name is never null.
     ...(required ? [] : [ValidateIf((_: unknown, value: unknown) => value !== undefined)]),
-    trim,
+    Trimmed(),
     IsString(),
     MinLength(1),
     MaxLength(200),
+    SingleLine(),
   );
 
-export const EmailField = () =>
+export const SeasonField = (required = true) =>
   applyDecorators(
-    ApiPropertyOptional({ type: String, nullable: true, format: 'email', maxLength: 254 }),
+    (required ? ApiProperty : ApiPropertyOptional)({
+      example: '2026-27',
+      minLength: 1,
+      maxLength: 40,
+    }),
+    ...(required ? [] : [IsOptional()]),
+    Trimmed(),
+    IsString(),
+    MinLength(1),
+    MaxLength(40),
+    SingleLine(),
+  );
+
+/** One mailbox; a quoted local part may not smuggle a line break into the To: header. */
+export const EmailField = (description?: string) =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: String,
+      nullable: true,
+      format: 'email',
+      maxLength: 254,
+      description,
+    }),
     IsOptional(),
-    trim,
+    Trimmed(),
     IsEmail(),
     MaxLength(254),
+    SingleLine(),
   );
 
 export const PhoneField = () =>
   applyDecorators(
     ApiPropertyOptional({ type: String, nullable: true, maxLength: 40 }),
     IsOptional(),
-    trim,
+    Trimmed(),
     IsString(),
     Matches(/^[0-9+() .-]{3,40}$/, { message: 'phone may hold digits, spaces and + ( ) . - only' }),
   );

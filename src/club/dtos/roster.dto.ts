@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import { CONTRACT_STATUSES, type ContractStatus } from '../entities/player.entity';
-import { EmailField, NameField, PhoneField } from './fields';
+import { EmailField, NameField, PhoneField, SeasonField } from './fields';
 
 /** The columns of a roster CSV; a row is validated like any API input. */
 export const ROSTER_COLUMNS = [
@@ -21,7 +21,7 @@ export class RosterRow {
   @PhoneField() parent_phone?: string;
   @NameField() player_name!: string;
   @NameField(false) team_name?: string;
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(40) team_season?: string;
+  @SeasonField(false) team_season?: string;
   @IsOptional()
   @Matches(/^\d{1,8}$/, { message: 'team_monthly_fee_cents must be a whole number of cents' })
   team_monthly_fee_cents?: string;

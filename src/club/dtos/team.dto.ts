@@ -1,11 +1,10 @@
 import { ApiProperty, PartialType } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
 import { Team } from '../entities/team.entity';
-import { AmountField, NameField } from './fields';
+import { AmountField, NameField, SeasonField } from './fields';
 
 export class CreateTeamDto {
   @NameField() name!: string;
-  @ApiProperty({ example: '2026-27' }) @IsString() @MinLength(1) @MaxLength(40) season!: string;
+  @SeasonField() season!: string;
   @AmountField() monthly_fee_cents!: number;
 }
 

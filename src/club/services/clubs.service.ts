@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { changesOf } from '../../common/club-records';
 import { DomainException } from '../../common/errors/domain.exception';
+import { isSingleLineText, trimSpaces } from '../../common/text/single-line-text';
 import { AdminApiKeysService } from '../auth/admin-api-keys.service';
 import { ClubContext } from '../auth/club-context';
 import { ClubResponse, UpdateClubDto } from '../dtos/club.dto';
@@ -74,6 +75,14 @@ export class ClubsService {
       throw new DomainException(
         'validation_failed',
         'The slug must be 2–63 lower-case letters, digits or dashes',
+      );
+    }
+    name = trimSpaces(name);
+    // The name becomes the From: name of every mail of the club.
+    if (name === '' || name.length > 200 || !isSingleLineText(name)) {
+      throw new DomainException(
+        'validation_failed',
+        'The name must be 1–200 characters on one line, with no control characters',
       );
     }
     const tenant = await this.db.getRepository(Tenant).save({ slug, name, fromName: name });

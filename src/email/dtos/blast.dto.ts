@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsObject, IsOptional, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional } from 'class-validator';
+import { EmailField } from '../../club/dtos/fields';
 import { PageQuery } from '../../common/http/page';
 import type { EmailBlast } from '../entities/email-blast.entity';
 import { BLAST_QUERY_NAMES } from '../blast-registry';
@@ -24,17 +25,8 @@ export class BlastRequest {
   @IsOptional()
   @IsObject()
   params?: Record<string, unknown>;
-  @ApiPropertyOptional({ description: 'Only the family with this email' })
-  @IsOptional()
-  @IsEmail()
-  @MaxLength(254)
-  test_email?: string;
-  @ApiPropertyOptional({
-    description: "Send the families' messages only to this address, marked TEST",
-  })
-  @IsOptional()
-  @IsEmail()
-  @MaxLength(254)
+  @EmailField('Only the family with this email') test_email?: string;
+  @EmailField("Send the families' messages only to this address, marked TEST")
   redirect_to?: string;
   @ApiPropertyOptional({
     description: 'Also mail families whose identical message was sent recently',
@@ -45,11 +37,7 @@ export class BlastRequest {
 }
 
 export class OutstandingBalanceBlastQuery {
-  @ApiPropertyOptional({ description: 'Only the family with this email' })
-  @IsOptional()
-  @IsEmail()
-  @MaxLength(254)
-  test_email?: string;
+  @EmailField('Only the family with this email') test_email?: string;
   @ApiPropertyOptional({ description: 'Preview only; send nothing' })
   @IsOptional()
   @booleanQuery

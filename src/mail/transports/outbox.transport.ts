@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createTransport, Transporter } from 'nodemailer';
 import type StreamTransport from 'nodemailer/lib/stream-transport';
@@ -16,6 +16,7 @@ export class OutboxTransport implements MailTransport {
   readonly directory: string;
   readonly destination: string;
   readonly concurrency = 1;
+  private directoryChecked = false;
   private readonly composer: Transporter<StreamTransport.SentMessageInfo>;
 
   constructor(dataDir: string) {
@@ -32,11 +33,12 @@ export class OutboxTransport implements MailTransport {
     try {
       const info = await this.composer.sendMail(toNodemailerMessage(mail));
       const bytes = info.message as Buffer;
-      await mkdir(this.directory, { recursive: true });
+      await this.ensureDirectory();
       const file = path.join(this.directory, fileNameFor(info.messageId));
       // Written aside and renamed, so a reader never opens half a message.
       const partial = `${file}.${randomBytes(4).toString('hex')}.part`;
-      await writeFile(partial, bytes);
+      // Families' addresses and pay links: for the service's own user only.
+      await writeFile(partial, bytes, { mode: 0o600 });
       await rename(partial, file);
       return { messageId: info.messageId };
     } catch (error) {
@@ -49,6 +51,13 @@ export class OutboxTransport implements MailTransport {
   }
 
   async close(): Promise<void> {}
+
+  /** The folder is the owner's only too, also when an earlier version made it readable to all. */
+  private async ensureDirectory(): Promise<void> {
+    const made = await mkdir(this.directory, { recursive: true, mode: 0o700 });
+    if (!made && !this.directoryChecked) await chmod(this.directory, 0o700);
+    this.directoryChecked = true;
+  }
 }
 
 /** Sorts by time; the Message-ID keeps two messages of one millisecond apart. */

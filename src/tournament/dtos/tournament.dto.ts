@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { IdField, NameField } from '../../club/dtos/fields';
+import { IdField, NameField, SingleLine, Trimmed } from '../../club/dtos/fields';
 import type { OrderStatus } from '../../club/entities/order.entity';
 import { PaymentLinkResponse } from '../../payment-links/dtos/payment-link.dto';
 import {
@@ -20,9 +19,10 @@ export class CreateTournamentDto {
   starts_on!: string;
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Trimmed()
   @IsString()
   @MaxLength(200)
+  @SingleLine()
   location?: string | null;
 }
 
