@@ -17,6 +17,24 @@ describe('health and API docs', () => {
     expect(res.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
   });
 
+  it('GET /health answers 503, not 500, once the database stops answering, and names nothing of it', async () => {
+    const doomed = await createTestApp({ env: { LOG_LEVEL: 'fatal' } });
+    try {
+      await doomed.http().get('/health').expect(200);
+      const name = new URL(doomed.databaseUrl).pathname.slice(1);
+      await t.db.query(`DROP DATABASE ${name} WITH (FORCE)`);
+      const res = await doomed.http().get('/health').expect(503);
+      expect(res.body).toEqual({
+        statusCode: 503,
+        error: 'service_unavailable',
+        message: expect.any(String),
+      });
+      expect(res.text).not.toContain(name);
+    } finally {
+      await doomed.close().catch(() => undefined);
+    }
+  });
+
   it('serves Swagger UI at /docs', async () => {
     const res = await t.http().get('/docs').redirects(1).expect(200);
     expect(res.text).toMatch(/swagger-ui/i);

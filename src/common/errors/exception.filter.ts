@@ -59,6 +59,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
         details: domain.details,
       };
     }
+    // The health check's "not ready" (the database does not answer): a probe acts on the 503.
+    if (exception instanceof HttpException && exception.getStatus() === 503) {
+      return {
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        error: 'service_unavailable',
+        message: 'Not ready: the database does not answer; try again shortly',
+      };
+    }
     if (exception instanceof HttpException && exception.getStatus() < 500) {
       const status = exception.getStatus();
       // Nest's own 400s (e.g. unreadable JSON) are bad input like any other.
