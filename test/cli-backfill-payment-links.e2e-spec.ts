@@ -338,11 +338,11 @@ describe('backfill:payment-links', () => {
       await f.order(club.tenant.id, { productId: product.id }),
       await f.order(club.tenant.id, { productId: product.id }),
     ];
-    // The SDK tries three times (two retries): all three fail for the first link.
+    // Three tries (STRIPE_MAX_RETRIES=2): all three fail for the first link.
     stripe.injectFault({ method: 'POST', path: '/v1/payment_links', kind: '500', times: 3 });
 
     const failing = await runCli(
-      target(),
+      { ...target(), env: { STRIPE_MAX_RETRIES: '2' } },
       'backfill:payment-links',
       '--tenant',
       club.tenant.slug,

@@ -7,6 +7,9 @@ import { CliReport, runCliJson } from './support/cli';
 import { factories, TestClub } from './support/factories';
 import { startStripeEmulator } from './support/stripe';
 
+/** A Stripe call that fails three times fails its item (the default tries seven times). */
+const FAIL_AFTER_THREE_TRIES = { STRIPE_MAX_RETRIES: '2' };
+
 describe('backfill:checkout-urls: legacy orders with a Checkout Session but no pay URL', () => {
   let stripe: StripeEmulator;
   let sdk: Stripe;
@@ -24,7 +27,7 @@ describe('backfill:checkout-urls: legacy orders with a Checkout Session but no p
 
   const backfill = (club: TestClub, ...flags: string[]) =>
     runCliJson(
-      { app: t, stripe },
+      { app: t, stripe, env: FAIL_AFTER_THREE_TRIES },
       'backfill:checkout-urls',
       '--tenant',
       club.tenant.slug,
@@ -250,7 +253,7 @@ describe('backfill:checkout-urls: legacy orders with a Checkout Session but no p
     const club = await factories(t.db).club();
     const failing = await legacyOrder(club);
     const healthy = await legacyOrder(club);
-    // The SDK tries a read three times before giving up.
+    // Three tries (FAIL_AFTER_THREE_TRIES), all failing.
     stripe.injectFault({
       method: 'GET',
       path: `/v1/checkout/sessions/${failing.session.id}`,

@@ -14,6 +14,9 @@ interface CheckoutItem {
   link: { id: number; url: string; stripe_payment_link_id: string } | null;
 }
 
+/** A Stripe call that fails three times fails its item (the default tries seven times). */
+const FAIL_AFTER_THREE_TRIES = { STRIPE_MAX_RETRIES: '2' };
+
 describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile are re-billed', () => {
   let stripe: StripeEmulator;
   let sdk: Stripe;
@@ -31,7 +34,7 @@ describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile 
 
   const regenerate = (club: TestClub, tournamentId: number, ...flags: string[]) =>
     runCliJson(
-      { app: t, stripe },
+      { app: t, stripe, env: FAIL_AFTER_THREE_TRIES },
       'tournament:regenerate-orders',
       '--tournament',
       String(tournamentId),
@@ -269,7 +272,7 @@ describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile 
         'would cancel it and bill a new order at $65.00: the order is $60.00; the fee is now $65.00',
     });
     const table = await runCli(
-      { app: t, stripe },
+      { app: t, stripe, env: FAIL_AFTER_THREE_TRIES },
       'tournament:regenerate-orders',
       '--tournament',
       String(tournament.id),
@@ -347,7 +350,7 @@ describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile 
     const before = posts();
 
     const run = await runCli(
-      { app: t, stripe },
+      { app: t, stripe, env: FAIL_AFTER_THREE_TRIES },
       'tournament:regenerate-orders',
       '--tournament',
       String(tournament.id),
@@ -363,7 +366,7 @@ describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile 
 
   it('a failing Stripe read fails only that order and exits non-zero; a re-run completes it', async () => {
     const { club, tournament, orders, legacy } = await brokenTournament();
-    // The SDK tries a read three times before giving up.
+    // Three tries (FAIL_AFTER_THREE_TRIES), all failing.
     stripe.injectFault({
       method: 'GET',
       path: `/v1/payment_links/${legacy.id}`,

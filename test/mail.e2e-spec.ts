@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Tenant } from '../src/club/entities/tenant.entity';
+import { mailConfig } from '../src/config';
 import { BrandedMailer } from '../src/mail/branded-mailer.service';
 import { MailDeliveryError } from '../src/mail/mail.errors';
 import type { StatementData } from '../src/mail/mail-templates';
@@ -196,7 +197,7 @@ describe('the SMTP transport', () => {
   beforeAll(async () => {
     sink = await SmtpSink.start();
     // SMTP_URL's query sets the pool's options: two messages per second here.
-    transport = new SmtpTransport(`${sink.url}/?rateLimit=2`);
+    transport = new SmtpTransport(`${sink.url}/?rateLimit=2`, mailConfig().smtpTimeouts);
   });
   afterAll(async () => {
     await transport?.close();

@@ -1,10 +1,14 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { QueryFailedError } from 'typeorm';
 import { fromPostgresError } from '../src/common/errors/postgres-errors';
+import { StripeEmulator } from '../src/stripe-emulator';
 import { createTestApp, TestApp } from './support/app';
 import { factories, TestClub } from './support/factories';
+import { postWebhook, signed } from './support/webhook-events';
 
 describe('secrets stay out of logs and error bodies', () => {
   let t: TestApp;
@@ -142,6 +146,122 @@ describe('the public rate limit is one allowance per client (A10)', () => {
       });
       expect(limited.text).not.toMatch(/exception|throttl/i);
       expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+    }
+  });
+});
+
+describe('the Stripe secret key and the webhook signing secret stay out of logs and error bodies (A5)', () => {
+  const secretKey = `sk_test_a5${randomBytes(16).toString('hex')}`;
+  // A live key, which the emulator refuses with a 401 as Stripe refuses a wrong key.
+  const refusedKey = `sk_live_a5${randomBytes(16).toString('hex')}`;
+  const webhookSecret = `whsec_a5${randomBytes(16).toString('hex')}`;
+  /** Which secrets a text shows, whole or just their random part. */
+  const leaked = (text: string) =>
+    [secretKey, refusedKey, webhookSecret].filter(
+      (secret) => text.includes(secret) || text.includes(secret.slice(-32)),
+    );
+  const logDir = mkdtempSync(path.join(tmpdir(), 'courtside-a5-'));
+  let stripe: StripeEmulator;
+  let t: TestApp;
+  let refused: TestApp;
+
+  beforeAll(async () => {
+    stripe = await StripeEmulator.start({ webhookSecret, rateLimitPerSecond: 0 });
+    const env = (key: string, log: string) => ({
+      STRIPE_SECRET_KEY: key,
+      STRIPE_WEBHOOK_SECRET: webhookSecret,
+      STRIPE_MAX_RETRIES: '0',
+      LOG_FILE: path.join(logDir, log),
+      LOG_LEVEL: 'debug',
+    });
+    // Made first: the emulator delivers webhooks to the app made last.
+    refused = await createTestApp({ stripe, env: env(refusedKey, 'refused.log') });
+    t = await createTestApp({ stripe, env: env(secretKey, 'app.log') });
+  });
+  afterAll(async () => {
+    await stripe.waitForDeliveries();
+    await t.close();
+    await refused.close();
+    await stripe.close();
+  });
+
+  it('neither appears in a log line or an error body, whatever Stripe answers: a payment, a 500, a rejected parameter, a refused key, a badly signed webhook', async () => {
+    const bodies: string[] = [];
+    const club = await factories(t.db).club();
+    const order = (amountCents?: number) =>
+      factories(t.db).order(club.tenant.id, amountCents ? { amountCents } : {});
+    const mint = async (orderId: number, status: number) => {
+      const res = await t.as(club.apiKey).post(`/admin/orders/${orderId}/payment-link`);
+      bodies.push(res.text);
+      expect(res.status).toBe(status);
+      return res.body as { stripe_payment_link_id: string };
+    };
+
+    const link = await mint((await order()).id, 201);
+    await stripe.pay(link.stripe_payment_link_id);
+    await stripe.waitForDeliveries();
+    expect(new Set(stripe.deliveries.map((d) => d.status))).toEqual(new Set([200]));
+    stripe.injectFault({ method: 'POST', path: '/v1/payment_links', kind: '500' });
+    await mint((await order()).id, 503);
+    await mint((await order(100_000_000)).id, 502);
+
+    const event = JSON.stringify({ id: 'evt_a5', object: 'event', type: 'ping', data: {} });
+    for (const signature of ['t=1,v1=00', signed(event)]) {
+      const res = await postWebhook(t, event, signature);
+      bodies.push(res.text);
+      expect(res.status).toBe(400);
+    }
+
+    const refusedClub = await factories(refused.db).club();
+    const refusedOrder = await factories(refused.db).order(refusedClub.tenant.id);
+    const rejected = await refused
+      .as(refusedClub.apiKey)
+      .post(`/admin/orders/${refusedOrder.id}/payment-link`);
+    bodies.push(rejected.text);
+    expect(rejected.status).toBe(502);
+    expect(rejected.body.message).toMatch(/Invalid API Key/);
+
+    const logs = ['app.log', 'refused.log']
+      .map((file) => readFileSync(path.join(logDir, file), 'utf8'))
+      .join('\n');
+    expect(logs).toContain('"url":"/webhooks/stripe"');
+    expect(logs).toContain('payment_provider_rejected');
+    expect(leaked(logs)).toEqual([]);
+    expect(leaked(bodies.join('\n'))).toEqual([]);
+  });
+
+  it('neither appears when the service refuses to start over its configuration', () => {
+    const main = path.resolve(__dirname, '../dist/src/main.js');
+    expect(existsSync(main)).toBe(true);
+    const logFile = path.join(logDir, 'start-up.log');
+    for (const [variable, env] of [
+      [
+        'STRIPE_WEBHOOK_SECRET',
+        { STRIPE_SECRET_KEY: secretKey, STRIPE_WEBHOOK_SECRET: `whsec-${webhookSecret}` },
+      ],
+      [
+        'STRIPE_SECRET_KEY',
+        { STRIPE_SECRET_KEY: `${secretKey}!`, STRIPE_WEBHOOK_SECRET: webhookSecret },
+      ],
+      [
+        'STRIPE_MODE',
+        {
+          STRIPE_MODE: 'emulator',
+          STRIPE_SECRET_KEY: secretKey,
+          STRIPE_WEBHOOK_SECRET: webhookSecret,
+        },
+      ],
+    ] as const) {
+      const run = spawnSync(process.execPath, [main], {
+        env: { ...process.env, ...env, LOG_FILE: logFile, DATA_DIR: logDir },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      const said = `${run.stdout}${run.stderr}${existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''}`;
+      expect(run.status).toBe(1);
+      expect(said).toMatch(/Invalid configuration/);
+      expect(said).toContain(variable);
+      expect(leaked(said)).toEqual([]);
     }
   });
 });

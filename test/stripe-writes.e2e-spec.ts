@@ -3,7 +3,7 @@ import type { RecordedRequest, StripeEmulator } from '../src/stripe-emulator';
 import { sdkClient } from '../src/stripe-emulator/testing/sdk-client';
 import { createTestApp, TestApp } from './support/app';
 import { factories, TestClub } from './support/factories';
-import { startStripeEmulator, withStripeApp } from './support/stripe';
+import { startStripeEmulator, type StripeApp, withStripeApp } from './support/stripe';
 import { countOf } from './support/webhook-events';
 
 interface MintedLink {
@@ -77,33 +77,46 @@ describe('Stripe writes', () => {
       },
     );
 
-    it('when every try fails after Stripe made the link, minting answers 503 and records nothing; minting again records that same link', async () => {
-      const order = await orderFor();
-      // The SDK's three tries (1 + 2 retries) all fail after Stripe has created the link.
+    it('with a fifth of link creations failing (500s, resets after Stripe made the link, a run of four 500s in a row), every order gets exactly one link at Stripe and one row (S1)', async () => {
+      const product = await factories(t.db).product(club.tenant.id);
+      const orders = [];
+      for (let i = 0; i < 20; i++) orders.push(await orderFor({ productId: product.id }));
+      const before = stripe.requests.length;
+      // Listed first so it fires on calls 2–5: the second order's first four tries.
       stripe.injectFault({
         method: 'POST',
         path: '/v1/payment_links',
         kind: '500',
+        nth: 2,
+        times: 4,
+      });
+      stripe.injectFault({ method: 'POST', path: '/v1/payment_links', kind: '500', every: 5 });
+      stripe.injectFault({
+        method: 'POST',
+        path: '/v1/payment_links',
+        kind: 'reset',
         when: 'after',
-        times: 3,
+        every: 7,
       });
 
-      const failed = await mint(order.id).expect(503);
+      const statuses: number[] = [];
+      const minted: MintedLink[] = [];
+      for (const order of orders) {
+        const res = await mint(order.id);
+        statuses.push(res.status);
+        minted.push(res.body as MintedLink);
+      }
 
-      expect(failed.body).toMatchObject({ error: 'payment_provider_unavailable' });
-      expect(await linkRows(order.id)).toEqual([]);
-      const atStripe = await linksAtStripe(order.id);
-      expect(atStripe).toHaveLength(1);
-
-      const link = (await mint(order.id).expect(201)).body as MintedLink;
-
-      expect(link.stripe_payment_link_id).toBe(atStripe[0]);
-      expect(await linksAtStripe(order.id)).toEqual(atStripe);
-      expect(await linkRows(order.id)).toEqual(atStripe);
-      expect(linkCalls(order.id).map((r) => r.status)).toEqual([500, 500, 500, 200]);
-      expect(stripe.requests.filter((r) => r.idempotencyKey === linkKey(order.id, 2))).toHaveLength(
-        0,
-      );
+      expect(statuses).toEqual(Array(20).fill(201));
+      const calls = stripe.requests.slice(before);
+      expect(calls.filter((r) => r.status === 500).length).toBeGreaterThanOrEqual(6);
+      expect(calls.filter((r) => r.status === 0).length).toBeGreaterThanOrEqual(2);
+      expect(linkCalls(orders[1].id).map((r) => r.status)).toEqual([500, 500, 500, 500, 200]);
+      for (const [i, order] of orders.entries()) {
+        expect(await linksAtStripe(order.id)).toEqual([minted[i].stripe_payment_link_id]);
+        expect(await linkRows(order.id)).toEqual([minted[i].stripe_payment_link_id]);
+        expect(linkCalls(order.id).filter((r) => r.status === 200)).toHaveLength(1);
+      }
     });
 
     it('concurrent mints of one order, many times over, never make a second link at Stripe', async () => {
@@ -117,6 +130,45 @@ describe('Stripe writes', () => {
         expect(await linkRows(order.id)).toEqual([...ids]);
         expect(await linksAtStripe(order.id)).toEqual([...ids]);
       }
+    });
+
+    describe('with STRIPE_MAX_RETRIES=2', () => {
+      // The suite's helpers read these: they point at this block's app while it runs.
+      let outer: StripeApp;
+      beforeAll(() => void (outer = { stripe, t, club }));
+      withStripeApp((made) => ({ stripe, t, club } = made), {
+        env: { STRIPE_MAX_RETRIES: '2' },
+      });
+      afterAll(() => void ({ stripe, t, club } = outer));
+
+      it('when every try fails after Stripe made the link, minting answers 503 and records nothing; minting again records that same link', async () => {
+        const order = await orderFor();
+        // All three tries (1 + 2 retries) fail after Stripe has created the link.
+        stripe.injectFault({
+          method: 'POST',
+          path: '/v1/payment_links',
+          kind: '500',
+          when: 'after',
+          times: 3,
+        });
+
+        const failed = await mint(order.id).expect(503);
+
+        expect(failed.body).toMatchObject({ error: 'payment_provider_unavailable' });
+        expect(await linkRows(order.id)).toEqual([]);
+        const atStripe = await linksAtStripe(order.id);
+        expect(atStripe).toHaveLength(1);
+
+        const link = (await mint(order.id).expect(201)).body as MintedLink;
+
+        expect(link.stripe_payment_link_id).toBe(atStripe[0]);
+        expect(await linksAtStripe(order.id)).toEqual(atStripe);
+        expect(await linkRows(order.id)).toEqual(atStripe);
+        expect(linkCalls(order.id).map((r) => r.status)).toEqual([500, 500, 500, 200]);
+        expect(
+          stripe.requests.filter((r) => r.idempotencyKey === linkKey(order.id, 2)),
+        ).toHaveLength(0);
+      });
     });
   });
 

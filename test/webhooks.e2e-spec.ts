@@ -376,7 +376,7 @@ describe('Stripe webhooks: every event applied exactly once', () => {
 
     it('when Stripe fails the deactivation, the webhook still answers 200 and the job deactivates the link once Stripe recovers', async () => {
       const { order, link } = await mintedOrder();
-      // Three 500s: the SDK's own tries (1 + 2 retries) all fail, so the job fails and is retried.
+      // Three 500s in a row: the job's call backs off and tries again until Stripe answers.
       stripe.injectFault({
         method: 'POST',
         path: `/v1/payment_links/${link.stripe_payment_link_id}`,

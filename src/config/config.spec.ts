@@ -130,8 +130,35 @@ describe('configuration', () => {
         webhookSecrets: ['whsec_1', 'whsec_2'],
         livemode: true,
         rateLimitPerSecond: 80,
+        maxRetries: 6,
       });
-      expect(mailConfig()).toMatchObject({ transport: 'smtp', minIntervalHours: 24 });
+      expect(mailConfig()).toMatchObject({
+        transport: 'smtp',
+        minIntervalHours: 24,
+        smtpTimeouts: { connectionMs: 10_000, greetingMs: 10_000, socketMs: 30_000 },
+      });
+
+      process.env = {
+        ...process.env,
+        STRIPE_MAX_RETRIES: '0',
+        SMTP_CONNECTION_TIMEOUT_MS: '2000',
+        SMTP_GREETING_TIMEOUT_MS: '1500',
+        SMTP_SOCKET_TIMEOUT_MS: '5000',
+      };
+      expect(stripeConfig().maxRetries).toBe(0);
+      expect(mailConfig().smtpTimeouts).toEqual({
+        connectionMs: 2000,
+        greetingMs: 1500,
+        socketMs: 5000,
+      });
+    });
+
+    it('refuses mail timeouts under 100 ms and more than 10 Stripe retries', () => {
+      expect(() =>
+        validateEnvironment({ SMTP_SOCKET_TIMEOUT_MS: '0', STRIPE_MAX_RETRIES: '11' }),
+      ).toThrow(
+        /SMTP_SOCKET_TIMEOUT_MS[\s\S]*STRIPE_MAX_RETRIES|STRIPE_MAX_RETRIES[\s\S]*SMTP_SOCKET_TIMEOUT_MS/,
+      );
     });
   });
 });

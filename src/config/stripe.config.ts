@@ -28,6 +28,7 @@ export class StripeEnvironment {
 
   @IsOptional() @IsInt() @Min(1024) @Max(65535) STRIPE_EMULATOR_PORT?: number;
   @IsOptional() @IsInt() @Min(1) @Max(100) STRIPE_RATE_LIMIT_PER_SECOND?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(10) STRIPE_MAX_RETRIES?: number;
 }
 
 /** A key means real Stripe; no key means the built-in emulator, unless STRIPE_MODE says otherwise. */
@@ -70,6 +71,8 @@ export const stripeConfig = registerAs('stripe', () => {
     emulatorPort: env.STRIPE_EMULATOR_PORT ?? 12111,
     /** Stripe allows about 100 operations/s live and 25/s in test mode; stay under both. */
     rateLimitPerSecond: env.STRIPE_RATE_LIMIT_PER_SECOND ?? (livemode ? 80 : 20),
+    /** Tries after the first of a call that failed transiently (5xx, reset, timeout, 409, 429). */
+    maxRetries: env.STRIPE_MAX_RETRIES ?? 6,
   };
 });
 

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import { EntityManager } from 'typeorm';
+import { appConfig, type AppConfig } from '../config';
 import { preparedQuery } from '../database/prepared-query';
 
 export const JOBS_OPTIONS = Symbol('JOBS_OPTIONS');
@@ -17,7 +18,19 @@ export interface JobsOptions {
   runWorkers: boolean;
 }
 
-type Handler<T> = (data: T) => Promise<void>;
+/**
+ * A job's work. `stopping` is aborted when the service shuts down: a handler with a long loop
+ * (a blast) stops taking more work and throws `StoppedForShutdown`, so the job runs again after
+ * the restart and carries on where it stopped.
+ */
+type Handler<T> = (data: T, stopping: AbortSignal) => Promise<void>;
+
+export class StoppedForShutdown extends Error {
+  constructor() {
+    super('Stopped for a shutdown before the work was done; it carries on after the restart');
+    this.name = 'StoppedForShutdown';
+  }
+}
 
 /** Every job is retried with backoff: its handler talks to Stripe or a mail server. */
 const RETRY = { retryLimit: 10, retryDelay: 2, retryBackoff: true } as const;
@@ -28,6 +41,13 @@ const RETRY = { retryLimit: 10, retryDelay: 2, retryBackoff: true } as const;
  * an hour; Stripe calls and mail keep their own pace (rate limiter, mailer cap).
  */
 const JOBS_PER_POLL = 20;
+
+/**
+ * Of SHUTDOWN_GRACE_MS, what is kept after running jobs have had their time: pg-boss must hand
+ * back the jobs still running (failed, so retried after the restart) before the process exits,
+ * and the app and the embedded database still have to close.
+ */
+const SHUTDOWN_RESERVE_MS = 3000;
 
 /**
  * Work that leaves the request (Stripe follow-ups, mail) goes through pg-boss on our own
@@ -45,8 +65,12 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   private started?: Promise<unknown>;
   /** Jobs held back by `batched`, by the transaction that sends them. */
   private readonly batches = new WeakMap<EntityManager, PgBoss.JobInsert[]>();
+  private readonly stopping = new AbortController();
 
-  constructor(@Inject(JOBS_OPTIONS) private readonly options: JobsOptions) {
+  constructor(
+    @Inject(JOBS_OPTIONS) private readonly options: JobsOptions,
+    @Inject(appConfig.KEY) private readonly app: AppConfig,
+  ) {
     this.boss = new PgBoss({
       connectionString: options.databaseUrl,
       max: 4,
@@ -121,9 +145,15 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     await Promise.all(
       jobs.map(async (job) => {
         try {
-          await handler(job.data as never);
+          await handler(job.data as never, this.stopping.signal);
         } catch (error) {
-          this.logger.warn({ err: error, queue, jobId: job.id }, 'Job failed; it will be retried');
+          if (error instanceof StoppedForShutdown)
+            this.logger.log({ queue, jobId: job.id }, error.message);
+          else
+            this.logger.warn(
+              { err: error, queue, jobId: job.id },
+              'Job failed; it will be retried',
+            );
           // Stored as pg-boss stores a handler's own throw (serialize-error).
           await this.boss.fail(queue, job.id, error as object);
         }
@@ -140,10 +170,19 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     if (worker) this.boss.notifyWorker(worker);
   }
 
+  /**
+   * Workers take no more jobs and running ones are told to stop (`stopping`); they finish what
+   * is on its way. A job still running when its time is up is failed by pg-boss, so it is retried
+   * after the restart; what is still queued waits in PostgreSQL for the next start.
+   */
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
     if (!this.started) return;
-    // Lets running jobs finish; what is still queued waits in PostgreSQL for the next start.
-    await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    await this.boss.stop({
+      graceful: true,
+      wait: true,
+      timeout: this.app.shutdownGraceMs - SHUTDOWN_RESERVE_MS,
+    });
   }
 
   private start(): Promise<unknown> {

@@ -27,6 +27,7 @@ const config: MailConfig = {
   smtpUrl: undefined,
   from: 'billing@courtside.test',
   minIntervalHours: 24,
+  smtpTimeouts: { connectionMs: 10_000, greetingMs: 10_000, socketMs: 30_000 },
 };
 
 function mailerWith(transport = new RecordingTransport()) {

@@ -39,6 +39,23 @@ export function fromStripeError(error: unknown, operation: string): DomainExcept
   );
 }
 
-export function isRateLimited(error: unknown): boolean {
-  return error instanceof Stripe.errors.StripeRateLimitError;
+/**
+ * Whether the same request, sent again under the same idempotency key, may succeed: a lost or
+ * timed-out connection, a 5xx, a 409 (another request with this key is still running) or a 429.
+ * Never a 4xx that Stripe means (a parameter or card error, a key reused with other parameters),
+ * and never what Stripe marks `Stripe-Should-Retry: false` (its idempotency layer would replay
+ * the same failure).
+ */
+export function isTransient(error: unknown): boolean {
+  if (!(error instanceof Stripe.errors.StripeError)) return false;
+  const advice = error.headers?.['stripe-should-retry'];
+  if (advice === 'false') return false;
+  if (advice === 'true') return true;
+  if (
+    error instanceof Stripe.errors.StripeConnectionError ||
+    error instanceof Stripe.errors.StripeRateLimitError
+  )
+    return true;
+  const status = error.statusCode ?? 0;
+  return status === 409 || status >= 500;
 }

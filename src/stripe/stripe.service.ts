@@ -3,7 +3,7 @@ import Stripe from 'stripe';
 import { stripeConfig, type StripeConfig } from '../config';
 import { DomainException } from '../common/errors/domain.exception';
 import { backoffDelay, RateLimiter } from './rate-limiter';
-import { fromStripeError, isRateLimited } from './stripe-errors';
+import { fromStripeError, isTransient } from './stripe-errors';
 
 export const STRIPE_CONNECTION = Symbol('STRIPE_CONNECTION');
 
@@ -22,12 +22,11 @@ export interface CourtsideMetadata {
   product_id: string;
 }
 
-const RATE_LIMIT_RETRIES = 6;
-
 /**
  * The only door to Stripe. Every write carries an idempotency key derived from our ids, so a
  * retried or re-run call never creates a second object; calls are paced under the account's
- * rate limit, and a 429 (which the SDK does not retry) is backed off and tried again.
+ * rate limit, and a transient failure (5xx, reset, timeout, 409, 429) is backed off and tried
+ * again under the same key, STRIPE_MAX_RETRIES times, each try through the limiter.
  */
 @Injectable()
 export class StripeService {
@@ -42,7 +41,9 @@ export class StripeService {
   ) {
     const api = connection.apiUrl ? new URL(connection.apiUrl) : undefined;
     this.stripe = new Stripe(config.secretKey, {
-      maxNetworkRetries: 2,
+      // Our loop in `call` owns retries, each under the rate limiter. The SDK still retries a
+      // reset connection once by itself, under the same idempotency key.
+      maxNetworkRetries: 0,
       timeout: 20_000,
       ...(api && {
         host: api.hostname,
@@ -203,9 +204,11 @@ export class StripeService {
       } finally {
         done();
       }
-      if (isRateLimited(failure) && attempt < RATE_LIMIT_RETRIES) {
+      if (attempt < this.config.maxRetries && isTransient(failure)) {
         const delay = backoffDelay(attempt);
-        this.logger.warn(`Stripe rate limit while ${operation}; retrying in ${delay} ms`);
+        this.logger.warn(
+          `Stripe failed transiently while ${operation} (${(failure as Error).message}); retry ${attempt + 1} of ${this.config.maxRetries} in ${delay} ms`,
+        );
         await new Promise((resolve) => setTimeout(resolve, delay));
         continue;
       }

@@ -15,12 +15,19 @@ export interface CliRun {
   err: string;
 }
 
+/** Where a CLI run points: the test's database and emulator, plus any settings of its own. */
+export interface CliTarget {
+  app: Pick<TestApp, 'databaseUrl' | 'publicUrl'>;
+  stripe?: StripeEmulator;
+  env?: Record<string, string>;
+}
+
 /**
  * The built CLI (`npm run cli` runs the same file) as a real process on the test's database,
  * talking to the test's Stripe emulator the way a CLI talks to `npm start`'s.
  */
 export function startCli(
-  target: { app: Pick<TestApp, 'databaseUrl' | 'publicUrl'>; stripe?: StripeEmulator },
+  target: CliTarget,
   args: string[],
 ): { child: ChildProcess; done: Promise<CliRun> } {
   const env: NodeJS.ProcessEnv = {
@@ -31,6 +38,7 @@ export function startCli(
     LOG_LEVEL: 'error',
     ...(target.app.publicUrl && { PUBLIC_BASE_URL: target.app.publicUrl }),
     ...(target.stripe && { STRIPE_EMULATOR_PORT: new URL(target.stripe.url).port }),
+    ...target.env,
   };
   delete env.STRIPE_SECRET_KEY;
   const child = spawn(process.execPath, [CLI, ...args], {
@@ -47,10 +55,7 @@ export function startCli(
   return { child, done };
 }
 
-export function runCli(
-  target: { app: Pick<TestApp, 'databaseUrl' | 'publicUrl'>; stripe?: StripeEmulator },
-  ...args: string[]
-): Promise<CliRun> {
+export function runCli(target: CliTarget, ...args: string[]): Promise<CliRun> {
   return startCli(target, args).done;
 }
 
@@ -65,7 +70,7 @@ export interface CliReport {
 }
 
 export async function runCliJson(
-  target: { app: Pick<TestApp, 'databaseUrl' | 'publicUrl'>; stripe?: StripeEmulator },
+  target: CliTarget,
   ...args: string[]
 ): Promise<CliRun & { report: CliReport }> {
   const run = await runCli(target, ...args, '--json');

@@ -15,18 +15,25 @@ export class Service {
   private child?: ChildProcess;
   output = '';
 
-  private constructor(readonly env: Record<string, string>) {}
+  private constructor(
+    readonly env: Record<string, string>,
+    private readonly dist: string,
+  ) {}
 
-  static async create(env: Record<string, string> = {}): Promise<Service> {
-    if (!existsSync(path.join(DIST, 'main.js')))
-      throw new Error(`${DIST}/main.js is missing: npm test builds it first (pretest)`);
-    return new Service({
-      STRIPE_EMULATOR_PORT: String(await freePort()),
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'courtside-process-')),
-      PORT: String(await freePort()),
-      EMBEDDED_PG_PORT: String(await freePort()),
-      ...env,
-    });
+  /** `dist`: the compiled `src/` folder to run, the checkout's own by default. */
+  static async create(env: Record<string, string> = {}, dist = DIST): Promise<Service> {
+    if (!existsSync(path.join(dist, 'main.js')))
+      throw new Error(`${dist}/main.js is missing: npm test builds it first (pretest)`);
+    return new Service(
+      {
+        STRIPE_EMULATOR_PORT: String(await freePort()),
+        DATA_DIR: mkdtempSync(path.join(tmpdir(), 'courtside-process-')),
+        PORT: String(await freePort()),
+        EMBEDDED_PG_PORT: String(await freePort()),
+        ...env,
+      },
+      dist,
+    );
   }
 
   get dataDir(): string {
@@ -59,7 +66,7 @@ export class Service {
 
   async start(): Promise<void> {
     this.output = '';
-    const child = spawn(process.execPath, [path.join(DIST, 'main.js')], {
+    const child = spawn(process.execPath, [path.join(this.dist, 'main.js')], {
       env: { ...process.env, ...this.env, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -94,7 +101,7 @@ export class Service {
 
   /** The CLI with the service's configuration, as an operator on the same machine runs it. */
   cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const run = spawnSync(process.execPath, [path.join(DIST, 'cli.js'), ...args], {
+    const run = spawnSync(process.execPath, [path.join(this.dist, 'cli.js'), ...args], {
       env: { ...process.env, ...this.env, LOG_LEVEL: 'error' },
       encoding: 'utf8',
     });

@@ -83,11 +83,12 @@ export class SmtpSink {
     this.server.on('error', () => undefined);
   }
 
-  static async start(): Promise<SmtpSink> {
+  /** On a free port, or on `port` (a mail server coming back where another one hung). */
+  static async start(port = 0): Promise<SmtpSink> {
     const sink = new SmtpSink();
     await new Promise<void>((resolve, reject) => {
       sink.server.once('error', reject);
-      sink.server.listen(0, '127.0.0.1', () => resolve());
+      sink.server.listen(port, '127.0.0.1', () => resolve());
     });
     sink.listeningOn = (sink.server.server.address() as AddressInfo).port;
     return sink;

@@ -77,8 +77,8 @@ export class BlastsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.jobs.handle<{ tenantId: number; blastId: number }>(BLAST_QUEUE, (job) =>
-      this.work(job.tenantId, job.blastId),
+    this.jobs.handle<{ tenantId: number; blastId: number }>(BLAST_QUEUE, (job, stopping) =>
+      this.work(job.tenantId, job.blastId, stopping),
     );
   }
 
@@ -259,14 +259,17 @@ export class BlastsService implements OnModuleInit {
 
   /**
    * The worker: sends every queued message of a blast, a few at a time, each claim committed
-   * before its messages go out, then closes it. A rerun after a crash picks up what is still
-   * queued and never resends a claim.
+   * before its messages go out, then closes it. A rerun after a crash or a shutdown (`stopping`)
+   * picks up what is still queued and never resends a claim.
    */
-  async work(tenantId: number, blastId: number): Promise<void> {
+  async work(tenantId: number, blastId: number, stopping?: AbortSignal): Promise<void> {
     const tenant = await this.tenant(this.db.manager, tenantId);
     await markInterrupted(this.db.manager, tenantId, blastId);
-    await this.delivery.deliverAll(this.db.manager, tenant, (limit) =>
-      claimBlastMessages(this.db.manager, tenantId, blastId, limit),
+    await this.delivery.deliverAll(
+      this.db.manager,
+      tenant,
+      (limit) => claimBlastMessages(this.db.manager, tenantId, blastId, limit),
+      stopping,
     );
     await finishBlast(this.db.manager, tenantId, blastId);
   }

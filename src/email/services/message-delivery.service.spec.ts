@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Tenant } from '../../club/entities/tenant.entity';
 import type { BrandedMailer, MailToSend } from '../../mail/branded-mailer.service';
+import { StoppedForShutdown } from '../../jobs/jobs.service';
 import { MailDeliveryError } from '../../mail/mail.errors';
 import type { ClaimedMessage, DeliveryOutcome } from '../email-log.queries';
 import { claimedAhead, MessageDeliveryService, OutcomeRecorder } from './message-delivery.service';
@@ -24,7 +25,11 @@ function message(id: number): ClaimedMessage {
  */
 function harness(
   count: number,
-  options: { concurrency?: number; failWith?: (mail: MailToSend) => Error | undefined } = {},
+  options: {
+    concurrency?: number;
+    failWith?: (mail: MailToSend) => Error | undefined;
+    stopping?: AbortSignal;
+  } = {},
 ) {
   const queued = Array.from({ length: count }, (_, i) => message(i + 1));
   const state = {
@@ -71,7 +76,11 @@ function harness(
     return taken;
   };
   const service = new MessageDeliveryService(mailer);
-  return { state, queued, deliverAll: () => service.deliverAll(manager, club, claim) };
+  return {
+    state,
+    queued,
+    deliverAll: () => service.deliverAll(manager, club, claim, options.stopping),
+  };
 }
 
 describe('MessageDeliveryService.deliverAll', () => {
@@ -131,6 +140,26 @@ describe('MessageDeliveryService.deliverAll', () => {
     expect(state.sent).toHaveLength(30 - queued.length);
     expect(state.recorded).toHaveLength(state.sent.length - 1);
     expect(state.recorded.some((outcome) => outcome.messageId === 6)).toBe(false);
+  });
+
+  it('a shutdown stops the claiming; every claimed message is still sent and recorded, the rest stay queued for the rerun', async () => {
+    const shutdown = new AbortController();
+    const { state, queued, deliverAll } = harness(30, {
+      failWith: (mail) => {
+        if (mail.to === message(5).recipient) shutdown.abort();
+        return undefined;
+      },
+      stopping: shutdown.signal,
+    });
+
+    await expect(deliverAll()).rejects.toThrow(StoppedForShutdown);
+
+    expect(queued.length).toBeGreaterThan(0);
+    expect(state.sent).toHaveLength(30 - queued.length);
+    expect(new Set(state.sent).size).toBe(state.sent.length);
+    expect(state.recorded.map((outcome) => outcome.messageId).sort((a, b) => a - b)).toEqual(
+      state.sent.map((_, i) => i + 1),
+    );
   });
 });
 

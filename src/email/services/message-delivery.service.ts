@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Tenant } from '../../club/entities/tenant.entity';
+import { StoppedForShutdown } from '../../jobs/jobs.service';
 import { BrandedMailer } from '../../mail/branded-mailer.service';
 import { MailContentRefused, MailDeliveryError } from '../../mail/mail.errors';
 import { ClaimedMessage, DeliveryOutcome, recordDeliveries } from '../email-log.queries';
@@ -31,13 +32,15 @@ export class MessageDeliveryService {
    * (`concurrency`) plus a few claimed ahead, so a connection that frees up finds the next
    * message ready while the worker claims more. It claims only when there is room, so each claim
    * is committed just before its messages go out, and records outcomes in batches while later
-   * messages are on the wire. An unexpected error stops the claiming; what is on the wire still
-   * finishes and is recorded, then the error is thrown.
+   * messages are on the wire. An unexpected error, or `stopping` (a shutdown), stops the claiming;
+   * what is on the wire still finishes and is recorded, then the error (or `StoppedForShutdown`,
+   * when messages may be left) is thrown.
    */
   async deliverAll(
     manager: EntityManager,
     club: Tenant,
     claim: (limit: number) => Promise<ClaimedMessage[]>,
+    stopping?: AbortSignal,
   ): Promise<void> {
     const concurrency = Math.max(1, this.mailer.concurrency);
     let answered = 0;
@@ -52,7 +55,7 @@ export class MessageDeliveryService {
     let drained = false;
     for (;;) {
       const room = concurrency + claimedAhead(concurrency, answered) - onTheWire.size;
-      if (room > 0 && !drained && !failure) {
+      if (room > 0 && !drained && !failure && !stopping?.aborted) {
         let messages: ClaimedMessage[];
         try {
           messages = await claim(room);
@@ -80,6 +83,7 @@ export class MessageDeliveryService {
     }
     await recorder.flushed();
     if (failure) throw failure.error;
+    if (!drained) throw new StoppedForShutdown();
   }
 
   /** One message to the mailer; a refusal is an outcome, anything else is thrown. */

@@ -6,7 +6,7 @@ import { SmtpTransport } from './smtp.transport';
 export function createMailTransport(mail: MailConfig, app: AppConfig): MailTransport {
   if (mail.transport === 'smtp') {
     if (!mail.smtpUrl) throw new Error('MAIL_TRANSPORT=smtp needs SMTP_URL');
-    return new SmtpTransport(mail.smtpUrl);
+    return new SmtpTransport(mail.smtpUrl, mail.smtpTimeouts);
   }
   return new OutboxTransport(app.dataDir);
 }

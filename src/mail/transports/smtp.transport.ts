@@ -1,5 +1,6 @@
 import { createTransport, Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import type { MailConfig } from '../../config';
 import { MailDeliveryError } from '../mail.errors';
 import type { DeliveredMail, MailTransport, OutgoingMail } from '../mail-transport';
 import { toNodemailerMessage } from './nodemailer-message';
@@ -8,7 +9,7 @@ import { SendWindow } from './send-window';
 /**
  * A pool of SMTP connections that stays under a per-second send limit: providers throttle or
  * block a burst, and a blast to a hundred families is one. Query parameters of SMTP_URL
- * (`?rateLimit=5&maxConnections=2`) override these defaults.
+ * (`?rateLimit=5&maxConnections=2`) override these defaults and the configured timeouts.
  */
 export const SMTP_POOL_DEFAULTS = {
   pool: true,
@@ -25,8 +26,14 @@ export class SmtpTransport implements MailTransport {
   private readonly transporter: Transporter<SMTPPool.SentMessageInfo>;
   private readonly window: SendWindow;
 
-  constructor(smtpUrl: string) {
-    this.transporter = createTransport({ ...SMTP_POOL_DEFAULTS, url: smtpUrl });
+  constructor(smtpUrl: string, timeouts: MailConfig['smtpTimeouts']) {
+    this.transporter = createTransport({
+      ...SMTP_POOL_DEFAULTS,
+      connectionTimeout: timeouts.connectionMs,
+      greetingTimeout: timeouts.greetingMs,
+      socketTimeout: timeouts.socketMs,
+      url: smtpUrl,
+    });
     // The URL's query may have changed any of them (and arrives as text).
     const options = this.transporter.options as SMTPPool.Options;
     const rateLimit = Number(options.rateLimit) || 0;
