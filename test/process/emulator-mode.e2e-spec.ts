@@ -5,10 +5,10 @@ import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import request from 'supertest';
-import { signStripePayload } from '../src/stripe-emulator';
-import { eventually } from './support/eventually';
-import { Service } from './support/service';
-import { craftEvent } from './support/webhook-events';
+import { signStripePayload } from '../../src/stripe-emulator';
+import { eventually } from '../support/eventually';
+import { Service } from '../support/service';
+import { craftEvent } from '../support/webhook-events';
 
 /** The constant the emulator used to sign with before S5: it must verify nothing now. */
 const FORMER_CONSTANT_SECRET = 'whsec_courtside_emulator_not_a_secret';
@@ -118,7 +118,10 @@ describe('npm start in emulator mode: nothing forged from the network, nothing l
     for (const entry of ['main.js', 'cli.js']) {
       const run = spawnSync(
         process.execPath,
-        [path.resolve(__dirname, '../dist/src', entry), ...(entry === 'cli.js' ? ['migrate'] : [])],
+        [
+          path.resolve(__dirname, '../../dist/src', entry),
+          ...(entry === 'cli.js' ? ['migrate'] : []),
+        ],
         {
           env: {
             ...process.env,

@@ -10,9 +10,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Service } from './support/service';
+import { Service } from '../support/service';
 
-const REPO = path.resolve(__dirname, '..');
+const REPO = path.resolve(__dirname, '../..');
 
 /**
  * `npm run cli` builds before it runs. Here on a copy of the checkout (its sources, configs and
