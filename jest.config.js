@@ -2,8 +2,12 @@
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }];
 
 module.exports = {
-  // A global option: inside a project Jest ignores it.
+  // Global options: inside a project Jest ignores them.
   testTimeout: 60_000,
+  // The app suites mostly wait on PostgreSQL, child processes and sockets: two files at a time
+  // keep a 2-core machine busy (one, Jest's default there, leaves it half idle). More would
+  // multiply the connections each file's app opens.
+  maxWorkers: 2,
   projects: [
     {
       displayName: 'unit',
