@@ -54,6 +54,9 @@ export async function startStripeEmulator(
     // STRIPE_WEBHOOK_SECRET may pin the secret; otherwise the data folder's own random one.
     webhookSecret: stripe.webhookSecrets.length > 0 ? stripe.webhookSecrets : undefined,
     stateDir,
+    // Stripe retries for days; here a minute of tries, then the event waits for the next start.
+    webhookAttempts: 8,
+    webhookRetryDelayMs: 500,
   });
   process.stdout.write(
     [

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import Stripe from 'stripe';
 import { StripeEmulator, type CheckoutSession, type StripeEvent } from './index';
 import { mintLink, sdkClient } from './testing/sdk-client';
@@ -33,6 +34,35 @@ describe('Stripe emulator: test controls over HTTP (/_emulator)', () => {
     });
     return { status: response.status, json: (await response.json()) as T };
   };
+
+  it('answers only requests addressed to localhost: a page that rebinds its own name to 127.0.0.1 gets a 421 from the API, the controls and the pay pages', async () => {
+    const link = await mintLink(stripe);
+    const statusFor = (path: string, host: string, method = 'GET') =>
+      new Promise<number>((resolve, reject) => {
+        const call = request(
+          `${emulator.url}${path}`,
+          { method, headers: { Host: host } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        call.on('error', reject);
+        call.end();
+      });
+    for (const [path, method] of [
+      [`/b/${link.id}`, 'GET'],
+      [`/b/${link.id}/pay`, 'POST'],
+      ['/_emulator/events', 'GET'],
+      [`/v1/payment_links/${link.id}`, 'GET'],
+    ]) {
+      await expect(statusFor(path, 'attacker.example', method)).resolves.toBe(421);
+      await expect(statusFor(path, `attacker.example:${emulator.port}`, method)).resolves.toBe(421);
+    }
+    await expect(statusFor(`/b/${link.id}`, `localhost:${emulator.port}`)).resolves.toBe(200);
+    await expect(statusFor(`/b/${link.id}`, `127.0.0.1:${emulator.port}`)).resolves.toBe(200);
+    expect(emulator.events).toEqual([]);
+  });
 
   it('sets the webhook URL, pays a link by bank debit, settles it and reports events and deliveries', async () => {
     await control('webhook-url', { url: receiver.url });

@@ -1,6 +1,27 @@
+import { IdempotencyStore } from './reliability/idempotency-store';
 import Stripe from 'stripe';
 import { StripeEmulator } from './index';
 import { sdkClient } from './testing/sdk-client';
+
+describe('IdempotencyStore', () => {
+  it('forgets a key after 24 hours, as Stripe does: the same key then starts afresh', () => {
+    let now = Date.UTC(2026, 11, 1);
+    const store = new IdempotencyStore(() => now);
+    const first = store.begin('sk_test_a', 'link:1:7:v1', 'POST /v1/payment_links', { a: 1 });
+    if (first.kind !== 'proceed') throw new Error(`expected proceed, got ${first.kind}`);
+    first.finish({ status: 200, body: '{}', requestId: 'req_1' });
+    now += 23 * 60 * 60 * 1000;
+    expect(store.begin('sk_test_a', 'link:1:7:v1', 'POST /v1/payment_links', { a: 1 }).kind).toBe(
+      'replay',
+    );
+    expect(store.saved()).toHaveLength(1);
+    now += 2 * 60 * 60 * 1000;
+    expect(store.saved()).toEqual([]);
+    expect(store.begin('sk_test_a', 'link:1:7:v1', 'POST /v1/payment_links', { a: 2 }).kind).toBe(
+      'proceed',
+    );
+  });
+});
 
 describe('Stripe emulator: idempotency, faults and rate limit', () => {
   let emulator: StripeEmulator;

@@ -102,13 +102,20 @@ describe('Stripe emulator with a state folder: a restart changes nothing a calle
     });
   });
 
-  it('events still owed to the endpoint when the emulator stopped are delivered after the restart', async () => {
+  const deadEndpoint = async () => {
     const closedPort = await WebhookReceiver.start();
-    const deadEndpoint = closedPort.url;
     await closedPort.close();
-    const first = await start({ webhookUrl: deadEndpoint, webhookAttempts: 1_000 });
+    return closedPort.url;
+  };
+
+  it('events the endpoint never took, its tries used up, are delivered after the restart', async () => {
+    const first = await start({ webhookUrl: await deadEndpoint() });
     const link = await mintLink(first.stripe);
     const session = await first.emulator.pay(link.id);
+    await first.emulator.waitForDeliveries();
+    expect(first.emulator.deliveries.map((delivery) => delivery.status)).toEqual(
+      Array(6).fill('error'),
+    );
     await first.emulator.close();
 
     const second = await start();
@@ -121,6 +128,21 @@ describe('Stripe emulator with a state folder: a restart changes nothing a calle
       'checkout.session.completed',
     ]);
     expect(delivered[1].data.object.id).toBe(session.id);
+  });
+
+  it("an API call's events are owed on disk before the call is answered: a crash right after it loses none", async () => {
+    const first = await start({ webhookUrl: await deadEndpoint(), webhookAttempts: 1_000 });
+    const link = await mintLink(first.stripe);
+    const session = await first.emulator.pay(link.id);
+    await first.stripe.refunds.create({ payment_intent: session.payment_intent as string });
+
+    // Opened beside the first, as after a kill: it has only what was on disk.
+    const second = await start();
+    await second.emulator.waitForDeliveries();
+    const types = receiver.received.map(
+      (webhook) => (JSON.parse(webhook.body) as { type: string }).type,
+    );
+    expect(types).toContain('charge.refunded');
   });
 
   it('the signing secret is random per folder, the same after a restart, and readable by its owner only (S5)', async () => {

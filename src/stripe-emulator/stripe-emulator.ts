@@ -70,6 +70,8 @@ export class StripeEmulator {
   private readonly api: ApiPipeline;
   private readonly idempotency = new IdempotencyStore();
   private readonly stateFolder?: StateFolder;
+  /** How many events the state file held when last written: a GET changes the account only by emitting one. */
+  private persistedEvents = -1;
   private latencyMs: number;
 
   static async start(options: StripeEmulatorOptions): Promise<StripeEmulator> {
@@ -136,7 +138,7 @@ export class StripeEmulator {
       sleeper: this.sleeper,
       latencyMs: () => this.latencyMs,
       log,
-      persist: () => this.persist(),
+      persist: (changed) => this.persist(changed),
     });
     const pages = new HostedPages({ state: this.state, flow: this.flow });
     server.on(
@@ -146,7 +148,8 @@ export class StripeEmulator {
         pages,
         control: new ControlRoutes(this),
         log,
-        persist: () => this.persist(),
+        persist: (changed) => this.persist(changed),
+        servesHost: (hostHeader) => servesHost(hostHeader, this.state.publicUrl),
       }),
     );
     saved?.undeliveredEventIds.forEach((id) => this.dispatcher.enqueue(this.state.event(id)));
@@ -159,12 +162,15 @@ export class StripeEmulator {
     this.sleeper.wakeAll();
     await this.dispatcher.close();
     await closed;
-    this.persist();
+    this.persist(true);
   }
 
   /** With a `stateDir`: writes what changed, before the call that changed it is answered. */
-  private persist(): void {
-    this.stateFolder?.write({
+  private persist(changed: boolean): void {
+    if (!this.stateFolder) return;
+    if (!changed && this.state.events.size === this.persistedEvents) return;
+    this.persistedEvents = this.state.events.size;
+    this.stateFolder.write({
       version: 1,
       account: this.state.snapshot(),
       idempotencyKeys: this.idempotency.saved(),
@@ -260,4 +266,18 @@ export class StripeEmulator {
   waitForDeliveries(): Promise<void> {
     return this.dispatcher.idle();
   }
+}
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** A Host header naming loopback or the emulator's public URL, on any port; none (HTTP/1.0) is local tooling. */
+function servesHost(hostHeader: string | undefined, publicUrl: string): boolean {
+  if (hostHeader === undefined) return true;
+  let name: string;
+  try {
+    name = new URL(`http://${hostHeader}`).hostname;
+  } catch {
+    return false;
+  }
+  return LOOPBACK_NAMES.has(name) || name === new URL(publicUrl).hostname;
 }

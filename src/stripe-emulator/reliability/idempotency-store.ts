@@ -10,8 +10,12 @@ export interface StoredResponse {
 interface KeyRecord {
   endpoint: string;
   fingerprint: string;
+  /** Epoch ms of the first request: Stripe forgets a key after 24 hours. */
+  createdAt: number;
   response?: StoredResponse;
 }
+
+const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 /** A key whose request has answered, as the state file keeps it. */
 export interface SavedKey extends Required<KeyRecord> {
@@ -28,17 +32,22 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 /**
  * Stripe's idempotency for POSTs: the same key on the same endpoint with the same parameters gets
  * the first response again; other parameters or another endpoint → 400 `idempotency_error`;
- * a key whose first request is still running → 409. Keys are kept for the emulator's lifetime,
- * across restarts with a state file (Stripe: at least 24 hours), and scoped to the API key, i.e.
- * to the account.
+ * a key whose first request is still running → 409. Keys are kept 24 hours, as Stripe keeps
+ * them, across restarts with a state file, and scoped to the API key, i.e. to the account.
  */
 export class IdempotencyStore {
   private readonly records = new Map<string, KeyRecord>();
 
+  constructor(private readonly now: () => number = Date.now) {}
+
+  private expired(record: KeyRecord): boolean {
+    return this.now() - record.createdAt > KEY_LIFETIME_MS;
+  }
+
   /** Keys with an answer; one still running has none, and is free again after a restart. */
   saved(): SavedKey[] {
     return [...this.records]
-      .filter(([, record]) => record.response)
+      .filter(([, record]) => record.response && !this.expired(record))
       .map(([scoped, record]) => ({ scoped, ...(record as Required<KeyRecord>) }));
   }
 
@@ -52,7 +61,11 @@ export class IdempotencyStore {
     }
     const scoped = `${account}\u0000${key}`;
     const fingerprint = canonicalJson(params);
-    const existing = this.records.get(scoped);
+    let existing = this.records.get(scoped);
+    if (existing && this.expired(existing)) {
+      this.records.delete(scoped);
+      existing = undefined;
+    }
     if (existing) {
       if (existing.endpoint !== endpoint) {
         const detail = `for the same endpoint they were first used for (${existing.endpoint} vs ${endpoint})`;
@@ -66,7 +79,7 @@ export class IdempotencyStore {
       return { kind: 'replay', response: existing.response };
     }
 
-    const record: KeyRecord = { endpoint, fingerprint };
+    const record: KeyRecord = { endpoint, fingerprint, createdAt: this.now() };
     this.records.set(scoped, record);
     return {
       kind: 'proceed',

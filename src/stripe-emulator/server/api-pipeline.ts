@@ -36,8 +36,11 @@ export interface ApiPipelineDeps {
   sleeper: Sleeper;
   latencyMs: () => number;
   log: (line: string) => void;
-  /** Keeps the account's state; runs before a call is answered, so a crash loses no answered call. */
-  persist: () => void;
+  /**
+   * Keeps the account's state; runs before a call is answered, so a crash loses no answered call.
+   * `changed`: the call may have changed it (a GET changes it only by emitting an event).
+   */
+  persist: (changed: boolean) => void;
 }
 
 interface Answer {
@@ -86,7 +89,7 @@ export class ApiPipeline {
     let outcome: Outcome;
     try {
       outcome = await this.run(req, url, call);
-      this.deps.persist();
+      this.deps.persist(method !== 'GET');
     } catch (error) {
       outcome = this.errorAnswer(error);
     }
@@ -164,7 +167,10 @@ export class ApiPipeline {
         pathParams,
         requestId: call.requestId,
         idempotencyKey: call.idempotencyKey ?? null,
-        emit: events.emitterFor(cause, (event) => call.emitted.push(event)),
+        emit: events.emitterFor(cause, (event) => {
+          this.deps.dispatcher.owe(event.id);
+          call.emitted.push(event);
+        }),
       });
       const answer = { status: reply.status ?? 200, body: json(reply.body), headers: {} };
       return {

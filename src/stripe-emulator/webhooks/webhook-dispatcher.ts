@@ -58,6 +58,14 @@ export class WebhookDispatcher {
     this.url = url;
   }
 
+  /**
+   * Owed from the moment it exists, though sent only once the call that caused it has answered:
+   * a state file written in between already lists it.
+   */
+  owe(eventId: string): void {
+    if (this.url && !this.closed) this.waiting.add(eventId);
+  }
+
   /** Events created while no endpoint is configured are kept (GET /v1/events) but not sent. */
   enqueue(event: StripeEvent): void {
     if (!this.url || this.closed) return;
@@ -65,7 +73,7 @@ export class WebhookDispatcher {
     this.queued += 1;
     this.queue = this.queue
       .then(async () => {
-        // Cut short by close(): still owed to the endpoint.
+        // Given up on, or cut short by close(): still owed, and sent again after a restart.
         if (await this.deliverWithRetries(event.id)) this.waiting.delete(event.id);
       })
       .finally(() => {
@@ -73,7 +81,7 @@ export class WebhookDispatcher {
       });
   }
 
-  /** Queued and not yet delivered (or given up on), oldest first. */
+  /** Not delivered yet (queued, given up on, or cut short by close()), oldest first. */
   get undelivered(): string[] {
     return [...this.waiting];
   }
@@ -103,7 +111,7 @@ export class WebhookDispatcher {
     await this.idle();
   }
 
-  /** True once the event was delivered or its tries ran out; false when close() cut it short. */
+  /** Whether the endpoint took the event (2xx) before the tries ran out or close() came. */
   private async deliverWithRetries(eventId: string): Promise<boolean> {
     for (let attempt = 1; attempt <= this.options.attempts; attempt++) {
       if (this.closed) return false;
@@ -113,7 +121,7 @@ export class WebhookDispatcher {
         await this.sleeper.sleep(this.options.retryDelayMs * 2 ** (attempt - 1));
       }
     }
-    return !this.closed;
+    return false;
   }
 
   private async attempt(eventId: string): Promise<number | 'error'> {
