@@ -26,6 +26,30 @@ function outsideAddresses(): string[] {
     .map((address) => address!.address);
 }
 
+/**
+ * The addresses the kernel says something listens on at `port` (Linux /proc/net/tcp and tcp6),
+ * e.g. ['127.0.0.1']: true on any machine, whatever interfaces it has.
+ */
+function listeningOn(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) =>
+    readFileSync(table, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([, local, , state]) => state === '0A' && local?.endsWith(`:${hexPort}`))
+      .map(([, local]) => {
+        const hex = local.split(':')[0];
+        if (hex.length === 8)
+          return (hex.match(/../g) ?? [])
+            .reverse()
+            .map((byte) => parseInt(byte, 16))
+            .join('.');
+        return hex === '0'.repeat(32) ? '::' : hex === '0'.repeat(24) + '01000000' ? '::1' : hex;
+      }),
+  );
+}
+
 /** 'refused' when nothing listens there for a stranger, 'open' when a connection is taken. */
 function knock(host: string, port: number): Promise<'open' | 'refused'> {
   return new Promise((resolve) => {
@@ -65,8 +89,12 @@ describe('npm start in emulator mode: nothing forged from the network, nothing l
 
   it('listens on loopback only, and a payment event signed with anything but its data folder secret is refused (S5)', async () => {
     expect(service.output).toContain(`listening on 127.0.0.1:${service.env.PORT}`);
-    for (const address of outsideAddresses())
-      await expect(knock(address, Number(service.env.PORT))).resolves.toBe('refused');
+    const ports = [Number(service.env.PORT), Number(service.env.STRIPE_EMULATOR_PORT)];
+    for (const port of ports) {
+      expect(listeningOn(port)).toEqual(['127.0.0.1']);
+      for (const address of outsideAddresses())
+        await expect(knock(address, port)).resolves.toBe('refused');
+    }
 
     const [owed] = await statementItems();
     const order = (await admin().get(`/admin/orders/${owed.order_id}`).expect(200)).body;
