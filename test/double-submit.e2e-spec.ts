@@ -258,6 +258,44 @@ describe('a double submit makes one order and one link (A7)', () => {
     }
   });
 
+  it('an amount changed while the order\'s link is being made: a 409, and the link selling the old amount is closed, never left to take it', async () => {
+    const player = await factories(t.db).player(club.tenant.id);
+    const order = await factories(t.db).order(club.tenant.id, {
+      playerId: player.id,
+      productId: fee.id,
+      amountCents: 4_000,
+    });
+    stripe.injectFault({
+      method: 'POST',
+      path: '/v1/payment_links',
+      kind: 'latency',
+      latencyMs: 1_500,
+      times: 1,
+    });
+    const minting = admin()
+      .post(`/admin/orders/${order.id}/payment-link`)
+      .then((res) => res);
+    // The mint has read the order and waits on Stripe (1.5 s) when the amount changes.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await admin().patch(`/admin/orders/${order.id}`).send({ amount_cents: 3_500 }).expect(200);
+    const answer = await minting;
+    expect(answer.status).toBe(409);
+    const rows = (await t.db.query(
+      `SELECT status, stripe_payment_link_id FROM payment_links WHERE order_id = $1`,
+      [order.id],
+    )) as { status: string; stripe_payment_link_id: string }[];
+    expect(rows).toEqual([expect.objectContaining({ status: 'deactivated' })]);
+    await eventually(async () =>
+      expect((await sdk.paymentLinks.retrieve(rows[0].stripe_payment_link_id)).active).toBe(false),
+    );
+
+    // Asked again, the order gets a link for what it now costs.
+    const next = (await admin().post(`/admin/orders/${order.id}/payment-link`).expect(201))
+      .body as LinkBody;
+    const items = await sdk.paymentLinks.listLineItems(next.stripe_payment_link_id);
+    expect(items.data[0].amount_total).toBe(3_500);
+  });
+
   it('checkout-links and pay-link submits for the same fee at once make one order and one link (A7)', async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const f = factories(t.db);

@@ -6,6 +6,7 @@ import { mintLink, sdkClient } from '../src/stripe-emulator/testing/sdk-client';
 import type { TestApp } from './support/app';
 import { factories, TestClub } from './support/factories';
 import { withStripeApp } from './support/stripe';
+import { holdDeliveries } from './support/webhook-events';
 
 describe('monthly first payment', () => {
   let stripe: StripeEmulator;
@@ -320,10 +321,28 @@ describe('monthly first payment', () => {
       await expectMintedLinkThatPays(res, imported);
     });
 
-    it('an open session that would credit nobody (no order in its metadata) is not used', async () => {
+    it('an open session that would credit nobody (no order in its metadata) is not used, and is closed so an old email cannot take that payment', async () => {
       const imported = await importedWithSession({ order_id: '' });
       const res = await click(imported.url).expect(303);
+      expect((await sdk.checkout.sessions.retrieve(imported.session.id)).status).toBe('expired');
       await expectMintedLinkThatPays(res, imported);
+    });
+
+    it('a session the family already paid, its webhook not here yet, is a payment in progress: no second link to pay twice', async () => {
+      const imported = await importedWithSession();
+      const held = await holdDeliveries(stripe, t);
+      await stripe.completeSession(imported.session.id);
+      const res = await click(imported.url).expect(200);
+      expect(res.text).toContain('Payment in progress');
+      expect(await activeLinksOf(imported.order.id)).toEqual([]);
+      await held.release();
+      for (const event of stripe.events.filter(
+        (e) => (e.data.object as { id?: string }).id === imported.session.id,
+      ))
+        await stripe.redeliver(event.id);
+      expect(await monthlyOrders(imported.player.id)).toEqual([
+        expect.objectContaining({ id: imported.order.id, status: 'paid' }),
+      ]);
     });
 
     it('a payment link the previous system made that no longer takes payments is replaced by a new one', async () => {

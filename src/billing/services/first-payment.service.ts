@@ -113,8 +113,9 @@ export class FirstPaymentService {
         }
         if (step.kind !== 'owed') return step;
         const page = await this.links.payPageFor(club, step.orderId, commit);
-        if (!page) return { kind: 'would_mint', amountCents: month.fee_cents };
-        return { kind: 'pay', ...page, orderId: step.orderId, replacedOrderId };
+        if (page.kind === 'processing') return { kind: 'processing', clubName: month.club_name };
+        if (page.kind === 'would_mint') return { kind: 'would_mint', amountCents: month.fee_cents };
+        return { ...page, orderId: step.orderId, replacedOrderId };
       } catch (error) {
         // Another click cancelled that order first, or the family paid meanwhile.
         if (

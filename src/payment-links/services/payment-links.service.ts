@@ -25,7 +25,7 @@ import {
 import { PaymentLink } from '../entities/payment-link.entity';
 import { ProductPrice } from '../entities/product-price.entity';
 import { orderForLink, type OrderForLink } from '../order-for-link.query';
-import { linkProblem, openSessionProblem } from '../stripe-pay-checks';
+import { linkProblem, metadataOwner, openSessionProblem } from '../stripe-pay-checks';
 
 export const paymentLinkRecords = new ClubRecords(PaymentLink, 'Payment link');
 
@@ -33,6 +33,10 @@ type ProductToSell = NonNullable<OrderForLink['product']>;
 type AmountDue = Pick<Order, 'amountCents' | 'currency'>;
 
 const DEACTIVATE_QUEUE = 'payment-link.deactivate';
+
+/** Where a family's click goes: a page that takes the payment, or why there is none to take. */
+export type PayPage =
+  { kind: 'pay'; url: string; minted: boolean } | { kind: 'processing' } | { kind: 'would_mint' };
 
 /** What minting answered: the link, and whether this call made it (201) or found it (200). */
 export interface MintedLink {
@@ -155,28 +159,32 @@ export class PaymentLinksService implements OnModuleInit {
       player_id: String(order.playerId),
       product_id: String(order.productId),
     };
-    const stripeLink = await this.sharedInFlight(idempotencyKey, () =>
-      this.stripe.createPaymentLink(
-        {
-          line_items: [{ price: stripePriceId, quantity: 1 }],
-          metadata: { ...metadata },
-          payment_intent_data: {
+    // Shared only by mints that read the same amount: one that read another sends Stripe other
+    // parameters under the key, and Stripe refuses that rather than sell the wrong amount.
+    const stripeLink = await this.sharedInFlight(
+      `${idempotencyKey}:${order.currency}:${order.amountCents}`,
+      () =>
+        this.stripe.createPaymentLink(
+          {
+            line_items: [{ price: stripePriceId, quantity: 1 }],
             metadata: { ...metadata },
-            // Monthly dues keep the card for the next months (money rule 3).
-            ...(product.category === 'monthly' && { setup_future_usage: 'off_session' as const }),
-          },
-          restrictions: { completed_sessions: { limit: 1 } },
-          after_completion: {
-            type: 'redirect',
-            redirect: {
-              url: `${this.app.publicBaseUrl}/checkout/thanks?session_id={CHECKOUT_SESSION_ID}`,
+            payment_intent_data: {
+              metadata: { ...metadata },
+              // Monthly dues keep the card for the next months (money rule 3).
+              ...(product.category === 'monthly' && { setup_future_usage: 'off_session' as const }),
             },
+            restrictions: { completed_sessions: { limit: 1 } },
+            after_completion: {
+              type: 'redirect',
+              redirect: {
+                url: `${this.app.publicBaseUrl}/checkout/thanks?session_id={CHECKOUT_SESSION_ID}`,
+              },
+            },
+            inactive_message:
+              'This item is paid or no longer due. Questions? Reply to the club’s billing email.',
           },
-          inactive_message:
-            'This item is paid or no longer due. Questions? Reply to the club’s billing email.',
-        },
-        idempotencyKey,
-      ),
+          idempotencyKey,
+        ),
     );
 
     const recorded = await this.db.transaction(async (manager) => {
@@ -196,6 +204,11 @@ export class PaymentLinksService implements OnModuleInit {
         paidAt: null,
         deactivatedAt: null,
       };
+      if (locked.amountCents !== order.amountCents || locked.currency !== order.currency) {
+        // The amount changed while this link was made: it sells the old one (money rule 2).
+        await this.retireUnused(manager, values);
+        return { outcome: 'amount_changed' as const };
+      }
       const inserted = await manager
         .createQueryBuilder()
         .insert()
@@ -219,15 +232,10 @@ export class PaymentLinksService implements OnModuleInit {
         tenantId: club.tenantId,
         stripePaymentLinkId: stripeLink.id,
       });
-      if (same) return { outcome: 'existed' as const, link: same };
-      // ...or another order of the player's item took their one active link meanwhile. This link
-      // is kept as retired (the order's next link gets a new key) and closed at Stripe by a job.
-      await manager.insert(PaymentLink, { ...values, status: 'deactivated' });
-      await this.jobs.send(
-        DEACTIVATE_QUEUE,
-        { tenantId: club.tenantId, stripePaymentLinkId: stripeLink.id },
-        { manager },
-      );
+      if (same?.status === 'active' && same.orderId === order.id)
+        return { outcome: 'existed' as const, link: same };
+      // ...or another order of the player's item took their one active link meanwhile.
+      if (!same) await this.retireUnused(manager, values);
       const winner = await manager.findOneBy(PaymentLink, {
         tenantId: club.tenantId,
         playerId: order.playerId,
@@ -245,6 +253,11 @@ export class PaymentLinksService implements OnModuleInit {
         };
       case 'superseded':
         throw activeLinkConflict(recorded.activeOrderId);
+      case 'amount_changed':
+        throw new DomainException(
+          'conflict',
+          `Order ${order.id}'s amount changed while its link was being made; ask for its link again`,
+        );
       case 'not_owed':
         // Paid while this link was being made: it must never take a second payment.
         await this.stripe.deactivatePaymentLink(stripeLink.id);
@@ -253,35 +266,65 @@ export class PaymentLinksService implements OnModuleInit {
   }
 
   /**
-   * Where the family can pay this owed order now, never a dead page: its active link; a link the
-   * previous system made, if it can take the payment (else it is replaced); the Checkout Session
-   * it carries while Stripe says the session is open and would credit this order (sessions expire
-   * after 24 hours); else a new link. Without `commit`, undefined where a link would be made.
+   * A link made for an order that will not use it: kept as retired, so that the order's next link
+   * gets a new idempotency key, and closed at Stripe by a job.
    */
-  async payPageFor(
-    club: ClubContext,
-    orderId: number,
-    commit: boolean,
-  ): Promise<{ url: string; minted: boolean } | undefined> {
+  private async retireUnused(
+    manager: EntityManager,
+    values: Pick<PaymentLink, 'tenantId' | 'stripePaymentLinkId'> & Partial<PaymentLink>,
+  ): Promise<void> {
+    const inserted = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(PaymentLink)
+      .values({ ...values, status: 'deactivated', deactivatedAt: null })
+      .orIgnore()
+      .execute();
+    if ((inserted.raw as unknown[]).length > 0)
+      await this.jobs.send(
+        DEACTIVATE_QUEUE,
+        { tenantId: values.tenantId, stripePaymentLinkId: values.stripePaymentLinkId },
+        { manager },
+      );
+  }
+
+  /**
+   * Where the family can pay this owed order now, never a dead page and never a second payment:
+   * its active link; a link the previous system made, if it can take the payment (else it is
+   * replaced); the Checkout Session it carries while Stripe says the session is open and would
+   * credit this order (sessions expire after 24 hours); else a new link. A session already paid
+   * for this order means its payment is on its way: nothing new to pay. Without `commit`,
+   * `would_mint` where a link would be made.
+   */
+  async payPageFor(club: ClubContext, orderId: number, commit: boolean): Promise<PayPage> {
     const order = await orderRecords.find(this.db.manager, club.tenantId, orderId);
     const active = await this.db.manager.findOneBy(PaymentLink, {
       tenantId: club.tenantId,
       orderId,
       status: 'active',
     });
-    if (active) return { url: active.url, minted: false };
+    if (active) return { kind: 'pay', url: active.url, minted: false };
     if (order.stripePaymentLinkId) {
       const adopted = await this.adoptUnrecordedLink(club, orderId, commit);
-      if (adopted.url) return { url: adopted.url, minted: adopted.action === 'replaced' };
-      if (adopted.action === 'replaced') return undefined;
+      if (adopted.url)
+        return { kind: 'pay', url: adopted.url, minted: adopted.action === 'replaced' };
+      if (adopted.action === 'replaced') return { kind: 'would_mint' };
     } else if (order.stripeCheckoutSessionId) {
       const session = await this.stripe.findCheckoutSession(order.stripeCheckoutSessionId);
-      if (session?.status === 'open' && session.url && !openSessionProblem(order, session))
-        return { url: session.url, minted: false };
+      const owner = session && metadataOwner(session.metadata, order);
+      if (session && !openSessionProblem(order, session)) {
+        if (session.status === 'complete') return { kind: 'processing' };
+        if (session.status === 'open' && session.url)
+          return { kind: 'pay', url: session.url, minted: false };
+      }
+      // Open, but its payment would credit nobody or be the wrong amount: closed before the
+      // family gets a link, so an old email cannot take that payment. Another order's is left.
+      if (commit && session?.status === 'open' && (owner === 'this_order' || owner === 'nobody'))
+        await this.stripe.expireCheckoutSession(session.id);
     }
-    if (!commit) return undefined;
+    if (!commit) return { kind: 'would_mint' };
     const { link, created } = await this.mintForOrder(club, orderId);
-    return { url: link.url, minted: created };
+    return { kind: 'pay', url: link.url, minted: created };
   }
 
   /**
