@@ -5,7 +5,7 @@ describe('roster CSV', () => {
   it('reads rows with their line numbers and trims spaces around values', async () => {
     const csv =
       'parent_name,parent_email,player_name,team_name,team_season,team_monthly_fee_cents\n' +
-      ' Ann Lee ,ann@example.com,Max Lee,U12 Boys,2026-27,12500\n';
+      ' Ann Lee ,ann@example.com,Max Lee,U12 Boys,2026-27, 12500 \n';
     const { rows, rejected } = await parseRosterCsv(csv);
     expect(rejected).toEqual([]);
     expect(rows).toHaveLength(1);
@@ -77,6 +77,12 @@ describe('roster CSV', () => {
       });
       expect(rejected.map((r) => r.line)).toEqual([3, 6]);
     }
+  });
+
+  it('keeps an unquoted leading tab too, so \\t=1+2 is refused, never read as =1+2', async () => {
+    const { rows, rejected } = await parseRosterCsv('parent_name,player_name\n\t=1+2,Max\n');
+    expect(rows).toEqual([]);
+    expect(rejected).toEqual([{ line: 2, errors: [expect.stringMatching(/parent_name/)] }]);
   });
 
   it('keeps a quoted leading tab, so "\\t=1+2" is refused, never read as =1+2', async () => {

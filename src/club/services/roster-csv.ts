@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { parse } from 'csv-parse';
 import { DomainException } from '../../common/errors/domain.exception';
+import { trimSpaces } from '../../common/text/single-line-text';
 import { fieldProblems } from '../../common/http/validation.pipe';
 import { ROSTER_COLUMNS, RosterRejection, RosterRow } from '../dtos/roster.dto';
 
@@ -55,7 +56,7 @@ export async function parseRosterCsv(csv: string): Promise<ParsedRoster> {
     // csv-parse gives the line a record ends on; a quoted line break inside it moves its start up.
     const line = info.lines - record.reduce((breaks, cell) => breaks + lineBreaksIn(cell), 0);
     const values = Object.fromEntries(
-      header.map((column, i) => [column, record[i]]).filter(([, value]) => value !== ''),
+      header.map((column, i) => [column, trimSpaces(record[i])]).filter(([, value]) => value !== ''),
     );
     const row = plainToInstance(RosterRow, values);
     const problems = fieldProblems(
@@ -75,7 +76,7 @@ export async function parseRosterCsv(csv: string): Promise<ParsedRoster> {
 async function readRecords(text: string): Promise<CsvRecord[]> {
   const parser = parse({
     bom: true,
-    trim: true,
+    trim: false, // csv-parse would also drop tabs; the fields trim spaces only (A8)
     skip_empty_lines: true,
     info: true,
     relax_column_count: false,
