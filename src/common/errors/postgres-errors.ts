@@ -54,12 +54,25 @@ export function fromPostgresError(error: unknown): DomainException | undefined {
 }
 
 /**
- * PostgreSQL refused a value for what it holds (SQLSTATE class 22, data exception, e.g. a number
- * out of range or a NUL character; or class 54, e.g. an index row too large): the same input
- * fails every time. Not a fault of the database or the connection, which a retry may outlive.
+ * SQLSTATEs by which PostgreSQL refuses a value for its content: a string too long, a number or
+ * date out of range, text in the wrong form or encoding, a row over a size limit. The same input
+ * fails every time; a fault of the database, the connection or our SQL is none of these.
  */
+const REFUSED_CONTENT = new Set([
+  '22001', // string_data_right_truncation
+  '22003', // numeric_value_out_of_range
+  '22007', // invalid_datetime_format
+  '22008', // datetime_field_overflow
+  '22021', // character_not_in_repertoire
+  '22P02', // invalid_text_representation
+  '22P05', // untranslatable_character
+  '54000', // program_limit_exceeded (e.g. an index row too large)
+]);
+
+/** PostgreSQL refused a value for what it holds: retrying the same input cannot help. */
 export function isRefusedValue(error: unknown): error is QueryFailedError {
-  if (!(error instanceof QueryFailedError)) return false;
-  const code = (error.driverError as PgError).code ?? '';
-  return code.startsWith('22') || code.startsWith('54');
+  return (
+    error instanceof QueryFailedError &&
+    REFUSED_CONTENT.has((error.driverError as PgError).code ?? '')
+  );
 }

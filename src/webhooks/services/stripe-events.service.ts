@@ -134,7 +134,7 @@ export class StripeEventsService {
       return await this.storeOnce(entry, options);
     } catch (error) {
       if (!isRefusedValue(error)) throw error;
-      this.logger.warn(`Stripe event ${entry.id} kept unapplied: ${error.message}`);
+      this.logger.error(`Stripe event ${entry.id} kept unapplied: ${error.message}`);
       return this.storeOnce(
         entry,
         options,
