@@ -364,4 +364,34 @@ describe('monthly first payment', () => {
       expect(link.stripe_payment_link_id).not.toBe(legacy.id);
     });
   });
+
+  describe('when Stripe cannot be reached (no retries, to fail at once)', () => {
+    let stripe2: StripeEmulator;
+    let t2: TestApp;
+    let club2: TestClub;
+    withStripeApp((made) => ({ stripe: stripe2, t: t2, club: club2 } = made), {
+      env: { STRIPE_MAX_RETRIES: '0' },
+    });
+
+    it('the family gets a readable page saying nothing was charged and to try again, and the same link works once Stripe answers', async () => {
+      await factories(t2.db).product(club2.tenant.id, { category: 'monthly', priceCents: 12500 });
+      const team = await factories(t2.db).team(club2.tenant.id, { monthlyFeeCents: 9500 });
+      const player = await factories(t2.db).player(club2.tenant.id, {
+        teamId: team.id,
+        contractStatus: 'signed',
+      });
+      const url = (
+        await t2.as(club2.apiKey).post(`/admin/players/${player.id}/first-payment-link`).expect(200)
+      ).body.url as string;
+      stripe2.injectFault({ method: 'POST', path: /^\/v1\//, kind: '500', times: 1 });
+      const failed = await click(url).expect(503);
+      expect(failed.headers['content-type']).toMatch(/^text\/html/);
+      expect(failed.text).toContain('We could not open the payment page');
+      expect(failed.text).toContain('Nothing was charged');
+      expect(failed.text).not.toMatch(/payment_provider|Stripe|statusCode/);
+
+      const retried = await click(url).expect(303);
+      expect(retried.headers.location).toMatch(/\/b\/plink_/);
+    });
+  });
 });

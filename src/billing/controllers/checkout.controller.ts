@@ -1,7 +1,8 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { checkoutPage } from '../checkout-pages';
+import { CheckoutErrorPageFilter } from './checkout-error-page.filter';
 import { FirstPaymentOutcome, FirstPaymentService } from '../services/first-payment.service';
 import { ThanksService } from '../services/thanks.service';
 
@@ -32,6 +33,7 @@ const EXPLAINED: Record<
 /** Public pages a parent reaches from an email or from Stripe: no key, rate limited, nothing about anyone else. */
 @ApiTags('checkout')
 @Controller('checkout')
+@UseFilters(CheckoutErrorPageFilter)
 export class CheckoutController {
   constructor(
     private readonly firstPayment: FirstPaymentService,

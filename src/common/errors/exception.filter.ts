@@ -43,10 +43,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (body.statusCode >= 500) {
       this.logger.error({ err: exception, request_id: body.request_id }, 'Unhandled error');
     }
+    this.send(response, body);
+  }
+
+  protected send(response: Response, body: ErrorBody): void {
     response.status(body.statusCode).json(body);
   }
 
-  private toBody(exception: unknown, requestId: string): ErrorBody {
+  protected toBody(exception: unknown, requestId: string): ErrorBody {
     const domain =
       exception instanceof DomainException
         ? exception
