@@ -71,14 +71,29 @@ export class SmtpTransport implements MailTransport {
 
 interface SmtpErrorFields {
   code?: string;
+  timeoutType?: string;
   responseCode?: number;
   response?: string;
   permanent?: boolean;
 }
 
-function deliveryError(error: unknown, recipient: string): MailDeliveryError {
+/**
+ * What a failed send tells the club. A server that stopped answering once the connection was
+ * open (a socket timeout, a dropped connection) may have taken the message before it went
+ * quiet: the failure says so, as an interrupted send does, so nobody retries it unawares.
+ */
+export function deliveryError(error: unknown, recipient: string): MailDeliveryError {
   const smtp = (error ?? {}) as SmtpErrorFields;
   const message = error instanceof Error ? error.message : String(error);
+  const midSend =
+    smtp.timeoutType === 'SOCKET_TIMEOUT' ||
+    (smtp.code === 'ECONNECTION' && /closed unexpectedly/i.test(message));
+  if (midSend)
+    return new MailDeliveryError(
+      `Mail to ${recipient} may have reached the family: the mail server stopped answering mid-send (${message}); check before retrying`,
+      recipient,
+      false,
+    );
   const permanent =
     typeof smtp.permanent === 'boolean'
       ? smtp.permanent
