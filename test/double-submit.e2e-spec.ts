@@ -258,7 +258,7 @@ describe('a double submit makes one order and one link (A7)', () => {
     }
   });
 
-  it('an amount changed while the order\'s link is being made: a 409, and the link selling the old amount is closed, never left to take it', async () => {
+  it("an amount changed while the order's link is being made: a 409, and the link selling the old amount is closed, never left to take it", async () => {
     const player = await factories(t.db).player(club.tenant.id);
     const order = await factories(t.db).order(club.tenant.id, {
       playerId: player.id,

@@ -56,7 +56,9 @@ export async function parseRosterCsv(csv: string): Promise<ParsedRoster> {
     // csv-parse gives the line a record ends on; a quoted line break inside it moves its start up.
     const line = info.lines - record.reduce((breaks, cell) => breaks + lineBreaksIn(cell), 0);
     const values = Object.fromEntries(
-      header.map((column, i) => [column, trimSpaces(record[i])]).filter(([, value]) => value !== ''),
+      header
+        .map((column, i) => [column, trimSpaces(record[i])])
+        .filter(([, value]) => value !== ''),
     );
     const row = plainToInstance(RosterRow, values);
     const problems = fieldProblems(

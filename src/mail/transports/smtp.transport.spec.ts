@@ -23,7 +23,10 @@ describe('deliveryError', () => {
   });
 
   it.each([
-    ['no greeting', smtpError('Greeting never received', { code: 'ETIMEDOUT', timeoutType: 'GREETING_TIMEOUT' })],
+    [
+      'no greeting',
+      smtpError('Greeting never received', { code: 'ETIMEDOUT', timeoutType: 'GREETING_TIMEOUT' }),
+    ],
     ['no connection', smtpError('connect ECONNREFUSED 127.0.0.1:25', { code: 'ESOCKET' })],
     ['a refused mailbox', smtpError('550 No such user', { code: 'EENVELOPE', responseCode: 550 })],
   ])('%s is plainly not delivered', (_, error) => {
@@ -31,7 +34,11 @@ describe('deliveryError', () => {
   });
 
   it('a 5xx reply is permanent, a 4xx one is not', () => {
-    expect(deliveryError(smtpError('550', { responseCode: 550 }), 'a@b.example').permanent).toBe(true);
-    expect(deliveryError(smtpError('451', { responseCode: 451 }), 'a@b.example').permanent).toBe(false);
+    expect(deliveryError(smtpError('550', { responseCode: 550 }), 'a@b.example').permanent).toBe(
+      true,
+    );
+    expect(deliveryError(smtpError('451', { responseCode: 451 }), 'a@b.example').permanent).toBe(
+      false,
+    );
   });
 });
