@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuditModule } from './audit/audit.module';
 import { BillingModule } from './billing/billing.module';
+import { OrdersModule } from './orders/orders.module';
 import { ClubModule } from './club/club.module';
 import { configLoaders, validateEnvironment } from './config';
 import { DatabaseModule } from './database/database.module';
@@ -42,6 +43,7 @@ export class CoreModule {
         MailModule,
         AuditModule,
         ClubModule,
+        OrdersModule,
         PaymentLinksModule,
         BillingModule,
         EmailModule,
@@ -51,6 +53,7 @@ export class CoreModule {
       ],
       exports: [
         ClubModule,
+        OrdersModule,
         PaymentLinksModule,
         BillingModule,
         EmailModule,

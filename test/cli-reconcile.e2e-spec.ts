@@ -1,4 +1,4 @@
-import type { Order } from '../src/club/entities/order.entity';
+import type { Order } from '../src/orders/entities/order.entity';
 import { TEST_WEBHOOK_SECRET } from './support/webhook-secret';
 import { StripeEmulator, type StripeEvent } from '../src/stripe-emulator';
 import { sdkClient } from '../src/stripe-emulator/testing/sdk-client';

@@ -1,4 +1,4 @@
-import type { Order } from '../src/club/entities/order.entity';
+import type { Order } from '../src/orders/entities/order.entity';
 import type { StripeEmulator } from '../src/stripe-emulator';
 import { sdkClient } from '../src/stripe-emulator/testing/sdk-client';
 import type { TestApp } from './support/app';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Order } from '../src/club/entities/order.entity';
+import type { Order } from '../src/orders/entities/order.entity';
 import type { CheckoutSession, StripeEmulator } from '../src/stripe-emulator';
 import { ReconciliationService } from '../src/webhooks/services/reconciliation.service';
 import { StripeEventsService } from '../src/webhooks/services/stripe-events.service';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CheckoutSession, StripeEmulator } from '../src/stripe-emulator';
 import { signStripePayload } from '../src/stripe-emulator';
 import { sdkClient } from '../src/stripe-emulator/testing/sdk-client';
-import type { Order } from '../src/club/entities/order.entity';
+import type { Order } from '../src/orders/entities/order.entity';
 import { TEST_WEBHOOK_SECRET } from './support/webhook-secret';
 import { createTestApp, TestApp } from './support/app';
 import { eventually } from './support/eventually';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OrdersModule } from '../orders/orders.module';
 import { ClubModule } from '../club/club.module';
 import { PaymentLinksModule } from '../payment-links/payment-links.module';
 import { BalancesController } from './controllers/balances.controller';
@@ -11,7 +12,7 @@ import { OverpaymentsService } from './services/overpayments.service';
 import { PaymentLinksBackfillService } from './services/payment-links-backfill.service';
 
 @Module({
-  imports: [ClubModule, PaymentLinksModule],
+  imports: [ClubModule, OrdersModule, PaymentLinksModule],
   controllers: [BalancesController, FirstPaymentLinkController, CheckoutController],
   providers: [
     OverpaymentsService,

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { CHARGED } from '../orders/order-status';
 
 export interface FirstPaymentFamily {
   parent_id: number;
@@ -41,7 +42,7 @@ export async function firstPaymentFamilies(
          AND NOT EXISTS (
            SELECT 1 FROM orders o
            WHERE o.tenant_id = pl.tenant_id AND o.player_id = pl.id AND o.product_id = m.id
-             AND o.status IN ('processing', 'paid', 'partially_refunded', 'refunded'))
+             AND o.status = ANY($3::order_status[]))
      )
      SELECT p.id AS parent_id, p.name AS parent_name, p.email,
             json_agg(json_build_object('player_id', o.player_id, 'player_name', o.player_name, 'product_id', o.product_id, 'fee_cents', o.fee_cents,
@@ -53,6 +54,6 @@ export async function firstPaymentFamilies(
      WHERE ($2::text IS NULL OR lower(p.email) = lower($2))
      GROUP BY p.id
      ORDER BY p.name, p.id`,
-    [tenantId, filter.email ?? null],
+    [tenantId, filter.email ?? null, CHARGED],
   )) as FirstPaymentFamily[];
 }

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { OWED } from '../orders/order-status';
 
 export interface StatementItem {
   order_id: number;
@@ -27,7 +28,7 @@ export interface StatementFilter {
   parentIds?: number[];
 }
 
-/** Parameters: $1 tenant, $2 email filter or null, $3 parent ids or null. */
+/** Parameters: $1 tenant, $2 email filter or null, $3 parent ids or null, $4 the owed statuses. */
 export const OUTSTANDING_BALANCES_SQL = `WITH owed AS (
     SELECT o.parent_id, o.id AS order_id, pl.id AS player_id, pl.name AS player_name, pr.name AS item,
            link.amount_cents, trim(link.currency) AS currency, link.url AS pay_url
@@ -36,7 +37,7 @@ export const OUTSTANDING_BALANCES_SQL = `WITH owed AS (
     JOIN players pl ON pl.tenant_id = link.tenant_id AND pl.id = link.player_id
     JOIN products pr ON pr.tenant_id = link.tenant_id AND pr.id = link.product_id
     JOIN parents p ON p.tenant_id = o.tenant_id AND p.id = o.parent_id
-    WHERE link.tenant_id = $1 AND link.status = 'active' AND o.status IN ('pending', 'failed')
+    WHERE link.tenant_id = $1 AND link.status = 'active' AND o.status = ANY($4::order_status[])
       AND ($2::text IS NULL OR lower(p.email) = lower($2))
       AND ($3::int[] IS NULL OR p.id = ANY($3))
   ), by_parent AS (
@@ -72,5 +73,6 @@ export async function outstandingBalances(
     tenantId,
     filter.email ?? null,
     filter.parentIds ?? null,
+    OWED,
   ])) as Statement[];
 }

@@ -3,7 +3,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminApiKeyGuard } from './auth/admin-api-key.guard';
 import { AdminApiKeysService } from './auth/admin-api-keys.service';
 import { ClubController } from './controllers/club.controller';
-import { OrdersController } from './controllers/orders.controller';
 import { ParentsController } from './controllers/parents.controller';
 import { PlayersController } from './controllers/players.controller';
 import { ProductsController } from './controllers/products.controller';
@@ -12,8 +11,6 @@ import { TeamsController } from './controllers/teams.controller';
 import { AdminApiKey } from './entities/admin-api-key.entity';
 import { Tenant } from './entities/tenant.entity';
 import { ClubsService } from './services/clubs.service';
-import { OrderPaymentsService } from './services/order-payments.service';
-import { OrdersService } from './services/orders.service';
 import { ParentsService } from './services/parents.service';
 import { PlayersService } from './services/players.service';
 import { ProductsService } from './services/products.service';
@@ -28,7 +25,6 @@ import { TeamsService } from './services/teams.service';
     TeamsController,
     PlayersController,
     ProductsController,
-    OrdersController,
     RosterController,
   ],
   providers: [
@@ -39,17 +35,8 @@ import { TeamsService } from './services/teams.service';
     TeamsService,
     PlayersService,
     ProductsService,
-    OrdersService,
-    OrderPaymentsService,
     RosterImportService,
   ],
-  exports: [
-    AdminApiKeysService,
-    AdminApiKeyGuard,
-    ClubsService,
-    OrdersService,
-    OrderPaymentsService,
-    ProductsService,
-  ],
+  exports: [AdminApiKeysService, AdminApiKeyGuard, ClubsService, ProductsService],
 })
 export class ClubModule {}

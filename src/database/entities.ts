@@ -1,7 +1,7 @@
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { Overpayment } from '../billing/entities/overpayment.entity';
 import { AdminApiKey } from '../club/entities/admin-api-key.entity';
-import { Order } from '../club/entities/order.entity';
+import { Order } from '../orders/entities/order.entity';
 import { Parent } from '../club/entities/parent.entity';
 import { Player } from '../club/entities/player.entity';
 import { Product } from '../club/entities/product.entity';

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import type { Order } from '../club/entities/order.entity';
+import type { Order } from '../orders/entities/order.entity';
 import type { Product } from '../club/entities/product.entity';
 
 /**

@@ -4,7 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { generateApiKey } from '../club/auth/api-key';
 import { AdminApiKey } from '../club/entities/admin-api-key.entity';
 import { ContractStatus } from '../club/entities/player.entity';
-import { Order } from '../club/entities/order.entity';
+import { Order } from '../orders/entities/order.entity';
+import { type DemoOrder, OrdersService } from '../orders/services/orders.service';
 import { Parent } from '../club/entities/parent.entity';
 import { Player } from '../club/entities/player.entity';
 import { Product } from '../club/entities/product.entity';
@@ -28,6 +29,7 @@ export class DemoSeedService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly paymentLinks: PaymentLinksService,
+    private readonly orders: OrdersService,
   ) {}
 
   /** First start of an empty database: seed the demo club. Any existing club means hands off. */
@@ -109,7 +111,7 @@ export class DemoSeedService {
     );
     const [monthly, tournament, jersey] = products;
     const contracts: ContractStatus[] = ['signed', 'signed', 'pending', 'none'];
-    const orders: Partial<Order>[] = [];
+    const orders: DemoOrder[] = [];
     for (const [i, family] of DEMO_CLUB.familyNames.entries()) {
       const first = DEMO_CLUB.parentFirstNames[i % DEMO_CLUB.parentFirstNames.length];
       // One family has no email, as real rosters do; statements skip it as no_email.
@@ -159,16 +161,6 @@ export class DemoSeedService {
           });
       }
     }
-    const now = new Date();
-    await manager.save(
-      orders.map((order) =>
-        manager.create(Order, {
-          ...order,
-          amountPaidCents: order.status === 'paid' ? order.amountCents : 0,
-          amountRefundedCents: 0,
-          paidAt: order.status === 'paid' ? now : null,
-        }),
-      ),
-    );
+    await this.orders.seedDemo(manager, orders);
   }
 }

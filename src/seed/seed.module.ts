@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
+import { OrdersModule } from '../orders/orders.module';
 import { PaymentLinksModule } from '../payment-links/payment-links.module';
 import { DemoSeedService } from './demo-seed.service';
 
-@Module({ imports: [PaymentLinksModule], providers: [DemoSeedService], exports: [DemoSeedService] })
+@Module({
+  imports: [OrdersModule, PaymentLinksModule],
+  providers: [DemoSeedService],
+  exports: [DemoSeedService],
+})
 export class SeedModule {}

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import type { CommitmentStatus } from './entities/tournament-commitment.entity';
-import type { OrderStatus } from '../club/entities/order.entity';
+import type { OrderStatus } from '../orders/entities/order.entity';
 
 export interface TournamentBillingRow {
   team_id: number;

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { OWED } from '../orders/order-status';
 
 export interface TournamentFeeFamily {
   parent_id: number;
@@ -35,7 +36,7 @@ export async function tournamentCommittedFamilies(
          LEFT JOIN tournament_orders tor
            ON tor.tenant_id = c.tenant_id AND tor.tournament_id = c.tournament_id AND tor.player_id = c.player_id
          LEFT JOIN orders o
-           ON o.tenant_id = tor.tenant_id AND o.id = tor.order_id AND o.status IN ('pending', 'failed')
+           ON o.tenant_id = tor.tenant_id AND o.id = tor.order_id AND o.status = ANY($4::order_status[])
          LEFT JOIN payment_links pl
            ON pl.tenant_id = o.tenant_id AND pl.order_id = o.id AND pl.status = 'active'
          LEFT JOIN products pr ON pr.tenant_id = o.tenant_id AND pr.id = o.product_id
@@ -54,6 +55,6 @@ export async function tournamentCommittedFamilies(
        FROM places
       GROUP BY parent_id, parent_name, email
       ORDER BY parent_id`,
-    [tenantId, tournamentId, filter.email ?? null],
+    [tenantId, tournamentId, filter.email ?? null, OWED],
   );
 }

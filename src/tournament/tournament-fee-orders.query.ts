@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import type { OrderStatus } from '../club/entities/order.entity';
+import type { OrderStatus } from '../orders/entities/order.entity';
 import type { CommitmentStatus } from './entities/tournament-commitment.entity';
 
 /** A player's recorded fee order in a tournament, with what it should be and what pays it. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OrdersModule } from '../orders/orders.module';
 import { ClubModule } from '../club/club.module';
 import { PaymentLinksModule } from '../payment-links/payment-links.module';
 import { TournamentsController } from './controllers/tournaments.controller';
@@ -8,7 +9,7 @@ import { TournamentRegenerationService } from './services/tournament-regeneratio
 import { TournamentsService } from './services/tournaments.service';
 
 @Module({
-  imports: [ClubModule, PaymentLinksModule],
+  imports: [ClubModule, OrdersModule, PaymentLinksModule],
   controllers: [TournamentsController],
   providers: [
     TournamentsService,

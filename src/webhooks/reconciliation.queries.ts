@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import type { OrderStatus } from '../club/entities/order.entity';
+import type { OrderStatus } from '../orders/entities/order.entity';
 
 /** The reads `reconcile` compares Stripe with; every statement names the clubs it may see. */
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BillingModule } from '../billing/billing.module';
+import { OrdersModule } from '../orders/orders.module';
 import { ClubModule } from '../club/club.module';
 import { EmailModule } from '../email/email.module';
 import { PaymentLinksModule } from '../payment-links/payment-links.module';
@@ -11,7 +12,7 @@ import { StripeEventsService } from './services/stripe-events.service';
 import { WebhookEventsService } from './services/webhook-events.service';
 
 @Module({
-  imports: [ClubModule, PaymentLinksModule, BillingModule, EmailModule],
+  imports: [ClubModule, OrdersModule, PaymentLinksModule, BillingModule, EmailModule],
   controllers: [StripeWebhooksController, WebhookEventsController],
   providers: [
     StripeEventsService,

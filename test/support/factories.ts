@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { generateApiKey } from '../../src/club/auth/api-key';
 import { AdminApiKey } from '../../src/club/entities/admin-api-key.entity';
-import { Order } from '../../src/club/entities/order.entity';
+import { Order } from '../../src/orders/entities/order.entity';
 import { Parent } from '../../src/club/entities/parent.entity';
 import { Player } from '../../src/club/entities/player.entity';
 import { Product } from '../../src/club/entities/product.entity';

@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ClubContext } from '../../club/auth/club-context';
-import { Order } from '../../club/entities/order.entity';
-import { OrdersService } from '../../club/services/orders.service';
+import { Order } from '../../orders/entities/order.entity';
+import { OrdersService } from '../../orders/services/orders.service';
+import { isOrderOwed, isOrderPaid, PROCESSING } from '../../orders/order-status';
 import { playerRecords } from '../../club/services/players.service';
 import { DomainException } from '../../common/errors/domain.exception';
 import { appConfig, type AppConfig } from '../../config';
@@ -145,13 +146,10 @@ export class FirstPaymentService {
         where: { tenantId: club.tenantId, playerId: month.player_id, productId: month.product_id },
         order: { id: 'ASC' },
       });
-      if (
-        monthly.some((order) => ['paid', 'partially_refunded', 'refunded'].includes(order.status))
-      )
-        return { kind: 'paid', clubName };
-      if (monthly.some((order) => order.status === 'processing'))
+      if (monthly.some((order) => isOrderPaid(order.status))) return { kind: 'paid', clubName };
+      if (monthly.some((order) => PROCESSING.includes(order.status)))
         return { kind: 'processing', clubName };
-      const owed = monthly.find((order) => order.status === 'pending' || order.status === 'failed');
+      const owed = monthly.find((order) => isOrderOwed(order.status));
       if (owed)
         return owed.amountCents === month.fee_cents
           ? { kind: 'owed', orderId: owed.id }

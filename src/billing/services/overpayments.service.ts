@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Order } from '../../club/entities/order.entity';
+import { Order } from '../../orders/entities/order.entity';
 import { JobsService } from '../../jobs/jobs.service';
 import { StripeService } from '../../stripe/stripe.service';
 import { Overpayment } from '../entities/overpayment.entity';

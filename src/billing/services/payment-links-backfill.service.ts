@@ -6,6 +6,7 @@ import { formatMoney } from '../../mail/money-format';
 import { PaymentLinksService } from '../../payment-links/services/payment-links.service';
 import { firstPaymentFamilies } from '../first-payment-families.query';
 import { FirstPaymentService } from './first-payment.service';
+import { OWED } from '../../orders/order-status';
 
 /** Something `backfill:payment-links` looks at: a player's first month, or an owed order. */
 export interface BackfillCandidate {
@@ -76,11 +77,11 @@ export class PaymentLinksBackfillService {
        FROM orders o
        JOIN players pl ON pl.tenant_id = o.tenant_id AND pl.id = o.player_id
        JOIN products pr ON pr.tenant_id = o.tenant_id AND pr.id = o.product_id
-       WHERE o.tenant_id = $1 AND o.status IN ('pending', 'failed')
+       WHERE o.tenant_id = $1 AND o.status = ANY($2::order_status[])
          AND NOT EXISTS (SELECT 1 FROM payment_links l
                          WHERE l.tenant_id = o.tenant_id AND l.order_id = o.id AND l.status = 'active')
        ORDER BY o.id`,
-      [tenantId],
+      [tenantId, OWED],
     )) as BackfillCandidate[];
     // A first month's owed order is the first-month decision's to reuse or replace.
     return [

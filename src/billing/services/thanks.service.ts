@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { OrderStatus } from '../../orders/entities/order.entity';
+import { isOrderPaid, PROCESSING } from '../../orders/order-status';
 
 const SESSION = /^cs_[A-Za-z0-9_]{1,250}$/;
 
@@ -16,14 +18,14 @@ export class ThanksService {
     sessionId: string | undefined,
   ): Promise<{ title: string; message: string; clubName?: string }> {
     const found = sessionId && SESSION.test(sessionId) ? await this.order(sessionId) : undefined;
-    if (found?.status === 'processing') {
+    if (found && PROCESSING.includes(found.status)) {
       return {
         title: 'Payment on its way',
         message: `Your bank payment for ${found.item} is being processed; the club will see it when it clears.`,
         clubName: found.club,
       };
     }
-    if (found && ['paid', 'partially_refunded', 'refunded'].includes(found.status)) {
+    if (found && isOrderPaid(found.status)) {
       return {
         title: 'Thank you!',
         message: `Your payment for ${found.item} was received.`,
@@ -39,7 +41,7 @@ export class ThanksService {
 
   private async order(
     sessionId: string,
-  ): Promise<{ status: string; item: string; club: string } | undefined> {
+  ): Promise<{ status: OrderStatus; item: string; club: string } | undefined> {
     const rows = (await this.db.query(
       `SELECT o.status, pr.name AS item, tn.name AS club
        FROM orders o
@@ -47,7 +49,7 @@ export class ThanksService {
        JOIN tenants tn ON tn.id = o.tenant_id
        WHERE o.stripe_checkout_session_id = $1`,
       [sessionId],
-    )) as { status: string; item: string; club: string }[];
+    )) as { status: OrderStatus; item: string; club: string }[];
     return rows[0];
   }
 }

@@ -3,7 +3,7 @@ import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse } from '@nestjs/
 import type { Response } from 'express';
 import { AdminController } from '../../club/auth/admin-controller.decorator';
 import { type ClubContext, CurrentClub } from '../../club/auth/club-context';
-import { OrderResponse } from '../../club/dtos/order.dto';
+import { OrderResponse } from '../../orders/dtos/order.dto';
 import { IdPipe } from '../../common/http/id.pipe';
 import type { Page } from '../../common/http/page';
 import {

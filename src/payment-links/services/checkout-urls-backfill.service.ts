@@ -3,10 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { ClubContext } from '../../club/auth/club-context';
-import { isOrderOwed } from '../../club/entities/order-status';
-import type { OrderStatus } from '../../club/entities/order.entity';
-import { OrderPaymentsService } from '../../club/services/order-payments.service';
-import { orderRecords } from '../../club/services/orders.service';
+import { isOrderOwed, OWED } from '../../orders/order-status';
+import type { OrderStatus } from '../../orders/entities/order.entity';
+import { OrderPaymentsService } from '../../orders/services/order-payments.service';
+import { orderRecords } from '../../orders/services/orders.service';
 import { StripeService } from '../../stripe/stripe.service';
 import { metadataOwner, openSessionProblem } from '../stripe-pay-checks';
 import { PaymentLinksService } from './payment-links.service';
@@ -58,10 +58,10 @@ export class CheckoutUrlsBackfillService {
          FROM orders o
          JOIN players p ON p.tenant_id = o.tenant_id AND p.id = o.player_id
          JOIN products pr ON pr.tenant_id = o.tenant_id AND pr.id = o.product_id
-        WHERE o.tenant_id = $1 AND o.status IN ('pending', 'failed')
+        WHERE o.tenant_id = $1 AND o.status = ANY($2::order_status[])
           AND o.stripe_checkout_session_id IS NOT NULL
         ORDER BY o.id`,
-      [tenantId],
+      [tenantId, OWED],
     );
   }
 

@@ -4,11 +4,11 @@ import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { ClubContext } from '../../club/auth/club-context';
 import { preparedQuery } from '../../database/prepared-query';
-import { isOrderOwed } from '../../club/entities/order-status';
-import { OrderResponse } from '../../club/dtos/order.dto';
-import { Order } from '../../club/entities/order.entity';
-import { OrderPaymentsService } from '../../club/services/order-payments.service';
-import { orderRecords, OrdersService } from '../../club/services/orders.service';
+import { isOrderOwed, OWED } from '../../orders/order-status';
+import { OrderResponse } from '../../orders/dtos/order.dto';
+import { Order } from '../../orders/entities/order.entity';
+import { OrderPaymentsService } from '../../orders/services/order-payments.service';
+import { orderRecords, OrdersService } from '../../orders/services/orders.service';
 import { productRecords, ProductsService } from '../../club/services/products.service';
 import { playerRecords } from '../../club/services/players.service';
 import { ClubRecords } from '../../common/club-records';
@@ -110,7 +110,7 @@ export class PaymentLinksService implements OnModuleInit {
           tenantId: club.tenantId,
           playerId: player.id,
           productId: dto.product_id,
-          status: In(['pending', 'failed']),
+          status: In([...OWED]),
         },
         order: { id: 'ASC' },
       });

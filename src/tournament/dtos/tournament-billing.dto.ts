@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { OrderStatus } from '../../club/entities/order.entity';
+import type { OrderStatus } from '../../orders/entities/order.entity';
 import type { CommitmentStatus } from '../entities/tournament-commitment.entity';
 
 export class TournamentBillingPlayer {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IdField, NameField, SingleLine, Trimmed } from '../../club/dtos/fields';
-import type { OrderStatus } from '../../club/entities/order.entity';
+import type { OrderStatus } from '../../orders/entities/order.entity';
 import { PaymentLinkResponse } from '../../payment-links/dtos/payment-link.dto';
 import {
   COMMITMENT_STATUSES,

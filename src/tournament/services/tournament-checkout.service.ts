@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ClubContext } from '../../club/auth/club-context';
-import { isOrderOwed } from '../../club/entities/order-status';
-import type { OrderStatus } from '../../club/entities/order.entity';
-import { OrdersService } from '../../club/services/orders.service';
+import { isOrderOwed, OWED } from '../../orders/order-status';
+import type { OrderStatus } from '../../orders/entities/order.entity';
+import { OrdersService } from '../../orders/services/orders.service';
 import { PaymentLinkResponse } from '../../payment-links/dtos/payment-link.dto';
 import { PaymentLink } from '../../payment-links/entities/payment-link.entity';
 import { PaymentLinksService } from '../../payment-links/services/payment-links.service';
@@ -142,10 +142,10 @@ export class TournamentCheckoutService {
   ): Promise<{ id: number; status: OrderStatus } | undefined> {
     const rows = (await manager.query(
       `SELECT o.id, o.status FROM orders o
-       WHERE o.tenant_id = $1 AND o.player_id = $2 AND o.product_id = $3 AND o.status IN ('pending', 'failed')
+       WHERE o.tenant_id = $1 AND o.player_id = $2 AND o.product_id = $3 AND o.status = ANY($4::order_status[])
          AND NOT EXISTS (SELECT 1 FROM tournament_orders t WHERE t.tenant_id = o.tenant_id AND t.order_id = o.id)
        ORDER BY o.id LIMIT 1`,
-      [tenantId, playerId, productId],
+      [tenantId, playerId, productId, OWED],
     )) as { id: number; status: OrderStatus }[];
     return rows[0];
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ClubContext } from '../../club/auth/club-context';
-import { isOrderOwed } from '../../club/entities/order-status';
+import { isOrderOwed } from '../../orders/order-status';
 import { DomainException } from '../../common/errors/domain.exception';
 import { formatMoney } from '../../mail/money-format';
 import {

@@ -7,14 +7,19 @@ import { ClubRecords } from '../../common/club-records';
 import { DomainException } from '../../common/errors/domain.exception';
 import { Page } from '../../common/http/page';
 import { lockUntilCommit } from '../../database/advisory-lock';
-import { ClubContext } from '../auth/club-context';
+import { ClubContext } from '../../club/auth/club-context';
 import { CreateOrderDto, ListOrdersQuery, OrderResponse, UpdateOrderDto } from '../dtos/order.dto';
-import { isOrderOwed, orderStatusesBefore } from '../entities/order-status';
+import { isOrderOwed, isOrderPaid, orderStatusesBefore } from '../order-status';
 import { Order } from '../entities/order.entity';
-import { playerRecords } from './players.service';
-import { productRecords } from './products.service';
+import { playerRecords } from '../../club/services/players.service';
+import { productRecords } from '../../club/services/products.service';
 
 export const orderRecords = new ClubRecords(Order, 'Order');
+
+export type DemoOrder = Pick<
+  Order,
+  'tenantId' | 'playerId' | 'parentId' | 'productId' | 'amountCents' | 'currency' | 'status'
+>;
 
 /** Orders are never deleted: an order that is no longer owed is cancelled. */
 @Injectable()
@@ -77,6 +82,21 @@ export class OrdersService extends ClubCrudService<Order, OrderResponse> {
     productId: number,
   ): Promise<void> {
     return lockUntilCommit(manager, `order-item:${tenantId}:${playerId}:${productId}`);
+  }
+
+  /** The demo club's orders (seed:demo): owed ones, and paid ones as if paid just now. */
+  async seedDemo(manager: EntityManager, orders: DemoOrder[]): Promise<void> {
+    const now = new Date();
+    await manager.save(
+      orders.map((order) =>
+        manager.create(Order, {
+          ...order,
+          amountPaidCents: isOrderPaid(order.status) ? order.amountCents : 0,
+          amountRefundedCents: 0,
+          paidAt: isOrderPaid(order.status) ? now : null,
+        }),
+      ),
+    );
   }
 
   update(club: ClubContext, id: number, dto: UpdateOrderDto): Promise<OrderResponse> {

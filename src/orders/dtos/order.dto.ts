@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IdFilter, PageQuery } from '../../common/http/page';
 import { ORDER_STATUSES, Order, type OrderStatus } from '../entities/order.entity';
-import { AmountField, IdField } from './fields';
+import { AmountField, IdField } from '../../club/dtos/fields';
 
 export class CreateOrderDto {
   @IdField('The player the item is for') player_id!: number;

@@ -1,4 +1,4 @@
-import { ORDER_STATUSES, OrderStatus } from './order.entity';
+import { ORDER_STATUSES, OrderStatus } from './entities/order.entity';
 import { canMoveOrder, isOrderOwed, orderStatusesBefore } from './order-status';
 
 describe('order state machine', () => {

@@ -4,7 +4,7 @@ import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { lockUntilCommit } from '../../database/advisory-lock';
 import { preparedQuery } from '../../database/prepared-query';
-import { orderStatusesBefore } from '../entities/order-status';
+import { orderStatusesBefore, OWED } from '../order-status';
 import { Order, OrderStatus } from '../entities/order.entity';
 
 export interface PaymentFacts {
@@ -143,7 +143,7 @@ export class OrderPaymentsService {
       {
         id: order.id,
         tenantId: order.tenantId,
-        status: In(['pending', 'failed'] satisfies OrderStatus[]),
+        status: In([...OWED]),
         stripeCheckoutSessionId: session.id,
         stripeCheckoutUrl: IsNull(),
       },
@@ -160,7 +160,7 @@ export class OrderPaymentsService {
   ): Promise<void> {
     await manager.update(
       Order,
-      { tenantId, stripePaymentLinkId, status: In(['pending', 'failed'] satisfies OrderStatus[]) },
+      { tenantId, stripePaymentLinkId, status: In([...OWED]) },
       { stripePaymentLinkId: null, stripeCheckoutUrl: null },
     );
   }

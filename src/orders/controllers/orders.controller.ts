@@ -2,8 +2,8 @@ import { Body, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiOkResponse } from '@nestjs/swagger';
 import type { Page } from '../../common/http/page';
 import { IdPipe } from '../../common/http/id.pipe';
-import { AdminController } from '../auth/admin-controller.decorator';
-import { type ClubContext, CurrentClub } from '../auth/club-context';
+import { AdminController } from '../../club/auth/admin-controller.decorator';
+import { type ClubContext, CurrentClub } from '../../club/auth/club-context';
 import { CreateOrderDto, ListOrdersQuery, OrderResponse, UpdateOrderDto } from '../dtos/order.dto';
 import { OrdersService } from '../services/orders.service';
 
