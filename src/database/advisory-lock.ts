@@ -1,12 +1,40 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+
+/*
+ * Advisory locks serialise one decision across requests and instances. Every lock is named
+ * (`order-item:1:2:3`, `roster:1`) and the name hashed to 64 bits the same way everywhere:
+ * `pg_advisory_xact_lock(hashtextextended(name, 0))`. (OrderPaymentsService.lockForPayment
+ * takes the same lock inside its own statement, to save a round trip: keep the two alike.)
+ * The migration lock alone stays a fixed number, so instances of every version agree on it.
+ */
 
 /**
- * Serialises one decision across requests and instances: a PostgreSQL advisory lock on `key`
- * (a name such as `order-item:1:2:3`, hashed to 64 bits), held until the caller's transaction
- * ends. The transaction must not wait on anything outside the database while it holds the lock:
- * waiters each keep a pooled connection. (OrderPaymentsService.lockForPayment takes the same
- * lock inside its own statement, to save a round trip: keep the two expressions alike.)
+ * Held until `manager`'s transaction ends. The transaction must not wait on anything outside
+ * the database while it holds the lock: waiters each keep a pooled connection.
  */
-export async function lockUntilCommit(manager: EntityManager, key: string): Promise<void> {
-  await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+export async function lockUntilCommit(manager: EntityManager, name: string): Promise<void> {
+  await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [name]);
+}
+
+/**
+ * Held while `work` runs, on a connection of its own, for work that calls Stripe between its
+ * transactions. Waiters each hold a connection meanwhile: use it for rare admin runs only.
+ */
+export async function withSessionLock<T>(
+  db: DataSource,
+  name: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const holder = db.createQueryRunner();
+  await holder.connect();
+  try {
+    await holder.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [name]);
+    try {
+      return await work();
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [name]);
+    }
+  } finally {
+    await holder.release();
+  }
 }

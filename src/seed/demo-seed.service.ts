@@ -14,6 +14,7 @@ import { Tenant } from '../club/entities/tenant.entity';
 import { DomainException } from '../common/errors/domain.exception';
 import { PaymentLinksService } from '../payment-links/services/payment-links.service';
 import { DEMO_CLUB } from './demo-club';
+import { lockUntilCommit } from '../database/advisory-lock';
 
 export interface SeedResult {
   seeded: boolean;
@@ -43,7 +44,7 @@ export class DemoSeedService {
   async seed(): Promise<SeedResult> {
     const result = await this.db.transaction(
       async (manager): Promise<SeedResult & { tenantId?: number }> => {
-        await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['seed:demo']);
+        await lockUntilCommit(manager, 'seed:demo');
         if (await manager.existsBy(Tenant, { slug: DEMO_CLUB.slug }))
           return { seeded: false, tenantSlug: DEMO_CLUB.slug };
         const tenant = await manager.save(

@@ -4,6 +4,7 @@ import { stripeConfig, type StripeConfig } from '../config';
 import { DomainException } from '../common/errors/domain.exception';
 import { backoffDelay, RateLimiter } from './rate-limiter';
 import { fromStripeError, isTransient } from './stripe-errors';
+import { idempotencyKeys } from './idempotency-keys';
 
 export const STRIPE_CONNECTION = Symbol('STRIPE_CONNECTION');
 
@@ -89,7 +90,7 @@ export class StripeService {
       this.stripe.paymentLinks.update(
         id,
         { active: false },
-        { idempotencyKey: `deactivate:${id}` },
+        { idempotencyKey: idempotencyKeys.deactivatePayLink(id) },
       ),
     );
   }
@@ -128,7 +129,11 @@ export class StripeService {
   /** Nobody can pay an expired session: used before its order is cancelled. */
   expireCheckoutSession(id: string): Promise<Stripe.Checkout.Session> {
     return this.call('expiring a checkout session', () =>
-      this.stripe.checkout.sessions.expire(id, {}, { idempotencyKey: `expire:${id}` }),
+      this.stripe.checkout.sessions.expire(
+        id,
+        {},
+        { idempotencyKey: idempotencyKeys.expireCheckoutSession(id) },
+      ),
     );
   }
 

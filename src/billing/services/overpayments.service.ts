@@ -5,6 +5,7 @@ import { Order } from '../../orders/entities/order.entity';
 import { JobsService } from '../../jobs/jobs.service';
 import { StripeService } from '../../stripe/stripe.service';
 import { Overpayment } from '../entities/overpayment.entity';
+import { idempotencyKeys } from '../../stripe/idempotency-keys';
 
 const REFUND_QUEUE = 'overpayment.refund';
 
@@ -76,7 +77,7 @@ export class OverpaymentsService implements OnModuleInit {
           overpayment_id: String(overpayment.id),
         },
       },
-      `refund:overpayment:${overpayment.stripeCheckoutSessionId}`,
+      idempotencyKeys.overpaymentRefund(overpayment.stripeCheckoutSessionId),
     );
     await this.db.manager.update(
       Overpayment,

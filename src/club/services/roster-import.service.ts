@@ -7,6 +7,7 @@ import { RosterImportReport } from '../dtos/roster.dto';
 import { loadRoster, writeRoster } from '../roster.queries';
 import { parseRosterCsv } from './roster-csv';
 import { planRoster } from './roster-plan';
+import { lockUntilCommit } from '../../database/advisory-lock';
 
 /**
  * Upserts a roster in one transaction: the club's roster is read once, the rows are applied
@@ -24,9 +25,7 @@ export class RosterImportService {
     const { rows, rejected } = await parseRosterCsv(csv);
     const report = await this.db.transaction(async (manager) => {
       // Two imports for one club at once would both create the same new family.
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-        `roster:${club.tenantId}`,
-      ]);
+      await lockUntilCommit(manager, `roster:${club.tenantId}`);
       const plan = planRoster(await loadRoster(manager, club.tenantId), rows);
       await writeRoster(manager, club.tenantId, plan);
       const { created, updated, unchanged_rows } = plan.counts;

@@ -39,13 +39,12 @@ import {
 import { EmailBlast } from '../entities/email-blast.entity';
 import { EmailMessage } from '../entities/email-message.entity';
 import { MessageDeliveryService } from './message-delivery.service';
+import { lockUntilCommit } from '../../database/advisory-lock';
 
 const blastRecords = new ClubRecords(EmailBlast, 'Blast');
 const messageRecords = new ClubRecords(EmailMessage, 'Message');
 
 export const BLAST_QUEUE = 'email.blast';
-/** Serialises approvals within a club, so two blasts cannot both claim one family's statement. */
-const SEND_LOCK = 0x0e4a11;
 /**
  * Messages rendered and written per statement at approval: a large club's blast is never all in
  * memory at once, and the next chunk renders while the last one is written.
@@ -152,7 +151,7 @@ export class BlastsService implements OnModuleInit {
   /** One approval, one send: a second or concurrent call is told the blast is already on its way. */
   async send(club: ClubContext, id: number): Promise<BlastResponse> {
     const blast = await this.db.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1, $2)', [SEND_LOCK, club.tenantId]);
+      await lockUntilCommit(manager, `blast-send:${club.tenantId}`);
       const blast = await this.find(manager, club.tenantId, id);
       if (!(await approveBlast(manager, club.tenantId, id)))
         throw new DomainException('invalid_state', `Blast ${id} is already ${blast.status}`, {

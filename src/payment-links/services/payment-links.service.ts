@@ -26,6 +26,7 @@ import { PaymentLink } from '../entities/payment-link.entity';
 import { ProductPrice } from '../entities/product-price.entity';
 import { orderForLink, type OrderForLink } from '../order-for-link.query';
 import { linkProblem, metadataOwner, openSessionProblem } from '../stripe-pay-checks';
+import { idempotencyKeys } from '../../stripe/idempotency-keys';
 
 export const paymentLinkRecords = new ClubRecords(PaymentLink, 'Payment link');
 
@@ -152,7 +153,7 @@ export class PaymentLinksService implements OnModuleInit {
     const stripePriceId = found.stripePriceId ?? (await this.priceFor(product, order));
     // Counts retired links only: a concurrent mint whose active link has just been recorded
     // must reuse the same key (and so the same Stripe link), not make a second one.
-    const idempotencyKey = `link:${club.tenantId}:${order.id}:v${1 + found.retiredLinks}`;
+    const idempotencyKey = idempotencyKeys.payLink(club.tenantId, order.id, 1 + found.retiredLinks);
     const metadata: CourtsideMetadata = {
       tenant_id: String(club.tenantId),
       order_id: String(order.id),
@@ -459,7 +460,7 @@ export class PaymentLinksService implements OnModuleInit {
   /** The Stripe Price for this product at the order's amount: one per tier, made once. */
   private priceFor(product: ProductToSell, order: AmountDue): Promise<string> {
     return this.sharedInFlight(
-      `price:${product.tenantId}:${product.id}:${order.currency}:${order.amountCents}`,
+      idempotencyKeys.price(product.tenantId, product.id, order.currency, order.amountCents),
       () => this.findOrCreatePrice(product, order),
     );
   }
@@ -495,7 +496,7 @@ export class PaymentLinksService implements OnModuleInit {
         currency: order.currency,
         metadata: { tenant_id: String(product.tenantId), product_id: String(product.id) },
       },
-      `price:${product.tenantId}:${product.id}:${order.currency}:${order.amountCents}`,
+      idempotencyKeys.price(product.tenantId, product.id, order.currency, order.amountCents),
     );
     await this.db.manager
       .createQueryBuilder()
@@ -509,7 +510,7 @@ export class PaymentLinksService implements OnModuleInit {
 
   private async stripeProductFor(product: ProductToSell): Promise<string> {
     if (product.stripeProductId) return product.stripeProductId;
-    return this.sharedInFlight(`product:${product.tenantId}:${product.id}`, () =>
+    return this.sharedInFlight(idempotencyKeys.product(product.tenantId, product.id), () =>
       this.createStripeProduct(product),
     );
   }
@@ -524,7 +525,7 @@ export class PaymentLinksService implements OnModuleInit {
         name: product.name,
         metadata: { tenant_id: String(product.tenantId), product_id: String(product.id) },
       },
-      `product:${product.tenantId}:${product.id}`,
+      idempotencyKeys.product(product.tenantId, product.id),
     );
     await this.products.recordStripeProduct(this.db.manager, product, created.id);
     return created.id;

@@ -14,10 +14,8 @@ import type {
   TournamentCheckoutLinksResponse,
 } from '../dtos/tournament.dto';
 import type { CommitmentStatus } from '../entities/tournament-commitment.entity';
+import { withSessionLock } from '../../database/advisory-lock';
 import { tournamentRecords } from './tournaments.service';
-
-/** Advisory-lock namespace of a tournament's checkout-links run (the second key is its id). */
-const CHECKOUT_LOCK_SPACE = 730_001;
 
 interface Place {
   player_id: number;
@@ -65,7 +63,7 @@ export class TournamentCheckoutService {
     this.lockQueue.set(tournamentId, queue);
     await before;
     try {
-      return await this.holdingAdvisoryLock(tournamentId, work);
+      return await withSessionLock(this.db, `tournament-checkout:${tournamentId}`, work);
     } finally {
       release();
       if (this.lockQueue.get(tournamentId) === queue) this.lockQueue.delete(tournamentId);
@@ -97,22 +95,6 @@ export class TournamentCheckoutService {
     const [place] = await this.places(club.tenantId, tournamentId, playerId);
     if (place?.commitment !== 'committed' || place.product_id === null) return undefined;
     return this.bill(club, tournamentId, place);
-  }
-
-  private async holdingAdvisoryLock<T>(tournamentId: number, work: () => Promise<T>): Promise<T> {
-    const lockHolder = this.db.createQueryRunner();
-    await lockHolder.connect();
-    try {
-      await lockHolder.query('SELECT pg_advisory_lock($1, $2)', [
-        CHECKOUT_LOCK_SPACE,
-        tournamentId,
-      ]);
-      return await work();
-    } finally {
-      await lockHolder
-        .query('SELECT pg_advisory_unlock($1, $2)', [CHECKOUT_LOCK_SPACE, tournamentId])
-        .finally(() => lockHolder.release());
-    }
   }
 
   private async run(
