@@ -106,7 +106,7 @@ function build(hash) {
     );
     if (tsc.status !== 0) return tsc.status ?? 1;
     // Templates are read at run time from beside the compiled mailer.
-    fs.cpSync(path.join(ROOT, 'src/mail/templates'), path.join(next, 'src/mail/templates'), {
+    fs.cpSync(path.join(ROOT, 'src/mailer/templates'), path.join(next, 'src/mailer/templates'), {
       recursive: true,
     });
     fs.writeFileSync(path.join(next, STAMP), `${hash}\n`);

@@ -8,7 +8,7 @@ import { configLoaders, validateEnvironment } from './config';
 import { DatabaseModule } from './database/database.module';
 import { EmailModule } from './email/email.module';
 import { JobsModule } from './jobs/jobs.module';
-import { MailModule } from './mail/mail.module';
+import { MailModule } from './mailer/mail.module';
 import { PaymentLinksModule } from './payment-links/payment-links.module';
 import { SeedModule } from './seed/seed.module';
 import { StripeModule } from './stripe/stripe.module';

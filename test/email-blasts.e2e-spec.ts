@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { BlastsService } from '../src/email/services/blasts.service';
-import { BrandedMailer } from '../src/mail/branded-mailer.service';
+import { BrandedMailer } from '../src/mailer/branded-mailer.service';
 import { createTestApp, TestApp } from './support/app';
 import { eventually } from './support/eventually';
 import { factories, TestClub } from './support/factories';

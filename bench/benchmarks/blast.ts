@@ -1,7 +1,7 @@
 import { ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
-import { SMTP_POOL_DEFAULTS } from '../../src/mail/transports/smtp.transport';
+import { SMTP_POOL_DEFAULTS } from '../../src/mailer/transports/smtp.transport';
 import { AppProcess, startAppProcess } from '../lib/app-process';
 import type { Benchmark } from '../lib/context';
 import { median, round } from '../lib/measure';

@@ -4,8 +4,8 @@ import { outstandingBalances } from '../billing/outstanding-balances.query';
 import { DomainException } from '../common/errors/domain.exception';
 import { tournamentCommittedFamilies } from '../tournament/tournament-committed.query';
 import { tournamentRecords } from '../tournament/services/tournaments.service';
-import type { MailBrand } from '../mail/mail-templates';
-import type { BrandedMailer, RenderedMail } from '../mail/branded-mailer.service';
+import type { MailBrand } from '../mailer/mail-templates';
+import type { BrandedMailer, RenderedMail } from '../mailer/branded-mailer.service';
 
 /** Why a family found by a query gets no message. */
 export type SkipReason =

@@ -1,4 +1,4 @@
-import { formatMoney } from '../mail/money-format';
+import { formatMoney } from '../common/money/format-money';
 import type { CheckoutSession, LineItem, PaymentLink } from '../stripe/stripe-objects';
 
 /** What a check needs of the order a Stripe object should take the payment of. */

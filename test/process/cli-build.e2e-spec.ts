@@ -83,7 +83,7 @@ describe('npm run cli next to a running npm start', () => {
     const missing: string[] = [];
     const answers: number[] = [];
     while (!finished) {
-      for (const file of ['src/main.js', 'src/cli.js', 'src/mail/templates'])
+      for (const file of ['src/main.js', 'src/cli.js', 'src/mailer/templates'])
         if (!existsSync(built(file))) missing.push(file);
       answers.push((await service.admin(key).get('/admin/club')).status);
       await new Promise((resolve) => setTimeout(resolve, 200));

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { ClubContext } from '../../club/auth/club-context';
-import { formatMoney } from '../../mail/money-format';
+import { formatMoney } from '../../common/money/format-money';
 import { PaymentLinksService } from '../../payment-links/services/payment-links.service';
 import { firstPaymentFamilies } from '../first-payment-families.query';
 import { FirstPaymentService } from './first-payment.service';

@@ -1,6 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { ClubsService } from '../../club/services/clubs.service';
-import { formatMoney } from '../../mail/money-format';
+import { formatMoney } from '../../common/money/format-money';
 import { CheckoutUrlsBackfillService } from '../../payment-links/services/checkout-urls-backfill.service';
 import type { OperationItem } from '../operation/operation';
 import { OperatorClub, OperatorCommand, OperatorOptions } from '../operation/operator-command';

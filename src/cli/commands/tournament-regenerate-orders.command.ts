@@ -1,6 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { ClubsService } from '../../club/services/clubs.service';
-import { formatMoney } from '../../mail/money-format';
+import { formatMoney } from '../../common/money/format-money';
 import { TournamentRegenerationService } from '../../tournament/services/tournament-regeneration.service';
 import type { OperationItem } from '../operation/operation';
 import { OperatorClub, OperatorCommand, OperatorOptions } from '../operation/operator-command';

@@ -11,7 +11,7 @@ import { Page, PageQuery, toPage } from '../../common/http/page';
 import { appConfig, type AppConfig, mailConfig } from '../../config';
 import type { MailConfig } from '../../config';
 import { JobsService } from '../../jobs/jobs.service';
-import { BrandedMailer } from '../../mail/branded-mailer.service';
+import { BrandedMailer } from '../../mailer/branded-mailer.service';
 import { BLAST_QUERIES, BlastFamily, blastQuery, SkipReason } from '../blast-registry';
 import {
   approveBlast,

@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import type { Tenant } from '../../club/entities/tenant.entity';
-import type { BrandedMailer, MailToSend } from '../../mail/branded-mailer.service';
+import type { BrandedMailer, MailToSend } from '../../mailer/branded-mailer.service';
 import { StoppedForShutdown } from '../../jobs/jobs.service';
-import { MailDeliveryError } from '../../mail/mail.errors';
+import { MailDeliveryError } from '../../mailer/mail.errors';
 import type { ClaimedMessage, DeliveryOutcome } from '../email-log.queries';
 import { claimedAhead, MessageDeliveryService, OutcomeRecorder } from './message-delivery.service';
 

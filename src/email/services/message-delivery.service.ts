@@ -2,8 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Tenant } from '../../club/entities/tenant.entity';
 import { StoppedForShutdown } from '../../jobs/jobs.service';
-import { BrandedMailer } from '../../mail/branded-mailer.service';
-import { MailContentRefused, MailDeliveryError } from '../../mail/mail.errors';
+import { BrandedMailer } from '../../mailer/branded-mailer.service';
+import { MailContentRefused, MailDeliveryError } from '../../mailer/mail.errors';
 import { ClaimedMessage, DeliveryOutcome, recordDeliveries } from '../email-log.queries';
 
 /**

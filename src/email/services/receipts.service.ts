@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Tenant } from '../../club/entities/tenant.entity';
 import { JobsService } from '../../jobs/jobs.service';
-import { BrandedMailer } from '../../mail/branded-mailer.service';
+import { BrandedMailer } from '../../mailer/branded-mailer.service';
 import { claimReceipt, receiptFacts } from '../email-log.queries';
 import { EmailMessage } from '../entities/email-message.entity';
 import { MessageDeliveryService } from './message-delivery.service';

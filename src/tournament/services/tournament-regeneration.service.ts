@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ClubContext } from '../../club/auth/club-context';
 import { isOrderOwed } from '../../orders/order-status';
 import { DomainException } from '../../common/errors/domain.exception';
-import { formatMoney } from '../../mail/money-format';
+import { formatMoney } from '../../common/money/format-money';
 import {
   linkProblem,
   metadataOwner,

@@ -1,7 +1,7 @@
 import type { Tenant } from '../club/entities/tenant.entity';
 import { MailContentRefused } from './mail.errors';
 import { assertHttpUrl } from './mail-guards';
-import { formatMoney } from './money-format';
+import { formatMoney } from '../common/money/format-money';
 
 /** What the layout needs of a club: its tenant row (or any object with these fields). */
 export type MailBrand = Pick<

@@ -1,4 +1,4 @@
-import { formatMoney } from './money-format';
+import { formatMoney } from './format-money';
 
 describe('formatMoney', () => {
   it.each([

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { MAIL_TEMPLATE_NAMES, MailTemplateName } from './mail-templates';
 
-/** Next to the compiled mailer: `npm run build` copies src/mail/templates into dist. */
+/** Next to the compiled mailer: `npm run build` copies src/mailer/templates into dist. */
 export const MAIL_TEMPLATES_DIR = path.join(__dirname, 'templates');
 
 export type MailFormat = 'html' | 'text';
@@ -57,7 +57,7 @@ function compileFile(
   const location = path.join(dir, file);
   if (!existsSync(location)) {
     throw new Error(
-      `Mail template ${location} is missing: templates live in src/mail/templates and ` +
+      `Mail template ${location} is missing: templates live in src/mailer/templates and ` +
         '`npm run build` copies them next to the compiled mailer',
     );
   }
