@@ -9,7 +9,7 @@ import { Page } from '../../common/http/page';
 import { lockUntilCommit } from '../../database/advisory-lock';
 import { ClubContext } from '../../club/auth/club-context';
 import { CreateOrderDto, ListOrdersQuery, OrderResponse, UpdateOrderDto } from '../dtos/order.dto';
-import { isOrderOwed, isOrderPaid, orderStatusesBefore } from '../order-status';
+import { isOrderOwed, isOrderPaid, orderStatusesBefore, OWED } from '../order-status';
 import { Order } from '../entities/order.entity';
 import { playerRecords } from '../../club/services/players.service';
 import { productRecords } from '../../club/services/products.service';
@@ -135,6 +135,19 @@ export class OrdersService extends ClubCrudService<Order, OrderResponse> {
         from: order.status,
       });
       return OrderResponse.of(await orderRecords.find(manager, club.tenantId, id));
+    });
+  }
+
+  /** The player's oldest owed order for the item, if any: a new pay link for the item bills it. */
+  oldestOwed(
+    manager: EntityManager,
+    tenantId: number,
+    playerId: number,
+    productId: number,
+  ): Promise<Order | null> {
+    return manager.findOne(Order, {
+      where: { tenantId, playerId, productId, status: In([...OWED]) },
+      order: { id: 'ASC' },
     });
   }
 }

@@ -3,27 +3,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { ClubContext } from '../../club/auth/club-context';
-import { isOrderOwed, OWED } from '../../orders/order-status';
-import type { OrderStatus } from '../../orders/entities/order.entity';
+import { isOrderOwed } from '../../orders/order-status';
 import { OrderPaymentsService } from '../../orders/services/order-payments.service';
 import { orderRecords } from '../../orders/services/orders.service';
 import { StripeService } from '../../stripe/stripe.service';
+import {
+  type SessionOrder,
+  SessionOrdersRepository,
+} from '../repositories/session-orders.repository';
 import { metadataOwner, openSessionProblem } from '../stripe-pay-checks';
 import { PaymentLinksService } from './payment-links.service';
-
-/** An owed order that carries a Checkout Session (the club's previous system made those). */
-export interface SessionOrder {
-  order_id: number;
-  player_name: string;
-  item: string;
-  amount_cents: number;
-  currency: string;
-  status: OrderStatus;
-  session_id: string;
-  checkout_url: string | null;
-  /** The pay URL is a payment link's (persistent), not a session's. */
-  has_link: boolean;
-}
 
 export interface CheckoutUrlStep {
   status: 'done' | 'would_do' | 'unchanged' | 'skipped';
@@ -44,6 +33,7 @@ export class CheckoutUrlsBackfillService {
     private readonly paymentLinks: PaymentLinksService,
     private readonly orderPayments: OrderPaymentsService,
     private readonly audit: AuditService,
+    private readonly sessionOrders: SessionOrdersRepository,
   ) {}
 
   /**
@@ -51,18 +41,7 @@ export class CheckoutUrlsBackfillService {
    * unchanged; a stored session URL is checked again, since it dies when the session expires.
    */
   candidates(tenantId: number): Promise<SessionOrder[]> {
-    return this.db.query(
-      `SELECT o.id AS order_id, p.name AS player_name, pr.name AS item, o.amount_cents, o.currency,
-              o.status, o.stripe_checkout_session_id AS session_id, o.stripe_checkout_url AS checkout_url,
-              o.stripe_payment_link_id IS NOT NULL AS has_link
-         FROM orders o
-         JOIN players p ON p.tenant_id = o.tenant_id AND p.id = o.player_id
-         JOIN products pr ON pr.tenant_id = o.tenant_id AND pr.id = o.product_id
-        WHERE o.tenant_id = $1 AND o.status = ANY($2::order_status[])
-          AND o.stripe_checkout_session_id IS NOT NULL
-        ORDER BY o.id`,
-      [tenantId, OWED],
-    );
+    return this.sessionOrders.owed(tenantId);
   }
 
   async backfill(

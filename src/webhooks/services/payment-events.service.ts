@@ -5,7 +5,7 @@ import { OverpaymentsService } from '../../billing/services/overpayments.service
 import { Order } from '../../orders/entities/order.entity';
 import { ReceiptsService } from '../../email/services/receipts.service';
 import { OrderPaymentsService } from '../../orders/services/order-payments.service';
-import { PaymentLinksService } from '../../payment-links/services/payment-links.service';
+import { LinkRetirementService } from '../../payment-links/services/link-retirement.service';
 import type { Charge, CheckoutSession, Dispute, PaymentIntent } from '../../stripe/stripe-objects';
 import { decide, EventDecision, idOf, readOrderMetadata } from './event-decision';
 
@@ -20,7 +20,7 @@ type Session = CheckoutSession;
 export class PaymentEventsService {
   constructor(
     private readonly orders: OrderPaymentsService,
-    private readonly links: PaymentLinksService,
+    private readonly links: LinkRetirementService,
     private readonly overpayments: OverpaymentsService,
     private readonly audit: AuditService,
     private readonly receipts: ReceiptsService,
