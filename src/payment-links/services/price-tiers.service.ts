@@ -9,7 +9,7 @@ import type { OrderForLink } from '../repositories/payment-links.repository';
 import { ProductPricesRepository } from '../repositories/product-prices.repository';
 import { SharedRequests } from '../shared-requests';
 
-export type ProductToSell = OrderForLink['product'];
+type ProductToSell = OrderForLink['product'];
 type AmountDue = Pick<Order, 'amountCents' | 'currency'>;
 
 /**
