@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BlastsService } from '../src/email/services/blasts.service';
+import { BlastSendingService } from '../src/email/services/blast-sending.service';
 import { BrandedMailer } from '../src/mailer/branded-mailer.service';
 import { createTestApp, TestApp } from './support/app';
 import { eventually } from './support/eventually';
@@ -199,7 +199,7 @@ describe('email blasts: each family mailed at most once per approval (E1–E6)',
       [blast.id, second.email],
     );
 
-    const blasts = t.app.get(BlastsService);
+    const blasts = t.app.get(BlastSendingService);
     await blasts.work(club.tenant.id, blast.id);
     expect(sink.messagesTo(second.email)).toHaveLength(1);
     expect(sink.messagesTo(first.email)).toHaveLength(0);
@@ -234,7 +234,7 @@ describe('email blasts: each family mailed at most once per approval (E1–E6)',
       const blast = await preview(club);
       await t.as(club.apiKey).post(`/admin/email/blasts/${blast.id}/send`).expect(200);
       // A second worker on the same blast, as a retried job would be, alongside the queue's.
-      await t.app.get(BlastsService).work(club.tenant.id, blast.id);
+      await t.app.get(BlastSendingService).work(club.tenant.id, blast.id);
       const done = await finished(club, blast.id);
       expect(done).toMatchObject({ status: 'sent', counts: { sent: 12, failed: 0, queued: 0 } });
       await settle();
@@ -286,7 +286,7 @@ describe('email blasts: each family mailed at most once per approval (E1–E6)',
         `UPDATE email_messages SET claimed_at = now() - interval '10 minutes' WHERE blast_id = $1 AND status = 'sending'`,
         [blast.id],
       );
-      await t.app.get(BlastsService).work(club.tenant.id, blast.id);
+      await t.app.get(BlastSendingService).work(club.tenant.id, blast.id);
       const after = await blastOf(club, blast.id);
       expect(after).toMatchObject({ status: 'sent', counts: { sent: 7, failed: 1 } });
       expect(after.failures).toEqual([

@@ -1,7 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ClubModule } from '../club/club.module';
 import { EmailController } from './controllers/email.controller';
-import { BlastsService } from './services/blasts.service';
+import { BlastMessagesRepository } from './repositories/blast-messages.repository';
+import { BlastsRepository } from './repositories/blasts.repository';
+import { EmailMessagesRepository } from './repositories/email-messages.repository';
+import { ReceiptsRepository } from './repositories/receipts.repository';
+import { BlastPlanningService } from './services/blast-planning.service';
+import { BlastSendingService } from './services/blast-sending.service';
+import { BlastViewsService } from './services/blast-views.service';
 import { MessageDeliveryService } from './services/message-delivery.service';
 import { ReceiptsService } from './services/receipts.service';
 
@@ -9,7 +15,17 @@ import { ReceiptsService } from './services/receipts.service';
 @Module({
   imports: [ClubModule],
   controllers: [EmailController],
-  providers: [MessageDeliveryService, BlastsService, ReceiptsService],
+  providers: [
+    BlastsRepository,
+    BlastMessagesRepository,
+    EmailMessagesRepository,
+    ReceiptsRepository,
+    MessageDeliveryService,
+    BlastPlanningService,
+    BlastViewsService,
+    BlastSendingService,
+    ReceiptsService,
+  ],
   exports: [ReceiptsService],
 })
 export class EmailModule {}

@@ -21,17 +21,23 @@ import {
   OutstandingBalanceBlastQuery,
   QueriesResponse,
 } from '../dtos/blast.dto';
-import { BlastsService } from '../services/blasts.service';
+import { BlastPlanningService } from '../services/blast-planning.service';
+import { BlastSendingService } from '../services/blast-sending.service';
+import { BlastViewsService } from '../services/blast-views.service';
 
 @AdminController('email', 'email')
 export class EmailController {
-  constructor(private readonly blasts: BlastsService) {}
+  constructor(
+    private readonly planning: BlastPlanningService,
+    private readonly sending: BlastSendingService,
+    private readonly views: BlastViewsService,
+  ) {}
 
   /** The blast registry: the queries a blast can mail, with their parameters. */
   @Get('queries')
   @ApiOkResponse({ type: QueriesResponse })
   queries(): QueriesResponse {
-    return this.blasts.queries();
+    return this.planning.queries();
   }
 
   /** Previews a blast: who would be mailed, who is skipped and why, the first family's message. */
@@ -41,7 +47,7 @@ export class EmailController {
     @CurrentClub() club: ClubContext,
     @Body() body: BlastRequest,
   ): Promise<BlastPreviewResponse> {
-    return this.blasts.preview(club, body);
+    return this.planning.preview(club, body);
   }
 
   /** Every blast of the club, oldest first. */
@@ -50,13 +56,13 @@ export class EmailController {
     @CurrentClub() club: ClubContext,
     @Query() query: PageQuery,
   ): Promise<Page<BlastSummaryResponse>> {
-    return this.blasts.list(club, query);
+    return this.views.list(club, query);
   }
 
   @Get('blasts/:id')
   @ApiOkResponse({ type: BlastResponse })
   get(@CurrentClub() club: ClubContext, @Param('id', IdPipe) id: number): Promise<BlastResponse> {
-    return this.blasts.get(club, id);
+    return this.views.get(club, id);
   }
 
   /** Sends a previewed blast, once: a second call answers 409 with the blast's status. */
@@ -64,7 +70,7 @@ export class EmailController {
   @HttpCode(200)
   @ApiOkResponse({ type: BlastResponse })
   send(@CurrentClub() club: ClubContext, @Param('id', IdPipe) id: number): Promise<BlastResponse> {
-    return this.blasts.send(club, id);
+    return this.sending.send(club, id);
   }
 
   /** Stops a blast mid-send (or before it): what is still queued never goes out. */
@@ -76,7 +82,7 @@ export class EmailController {
     @CurrentClub() club: ClubContext,
     @Param('id', IdPipe) id: number,
   ): Promise<BlastResponse> {
-    return this.blasts.cancel(club, id);
+    return this.sending.cancel(club, id);
   }
 
   @Post('blasts/:id/retry-failed')
@@ -86,7 +92,7 @@ export class EmailController {
     @CurrentClub() club: ClubContext,
     @Param('id', IdPipe) id: number,
   ): Promise<BlastResponse> {
-    return this.blasts.retryFailed(club, id);
+    return this.sending.retryFailed(club, id);
   }
 
   /** To whom a blast went and what became of each message (`?status=failed`, …). */
@@ -96,7 +102,7 @@ export class EmailController {
     @Param('id', IdPipe) id: number,
     @Query() query: ListBlastMessagesQuery,
   ): Promise<Page<BlastMessageResponse>> {
-    return this.blasts.messages(club, id, query);
+    return this.views.messages(club, id, query);
   }
 
   @Get('blasts/:id/messages/:parentId/html')
@@ -108,7 +114,7 @@ export class EmailController {
     @Param('id', IdPipe) id: number,
     @Res({ passthrough: true }) res: Response,
   ): Promise<string> {
-    const html = await this.blasts.messageHtml(club, id, parentId);
+    const html = await this.views.messageHtml(club, id, parentId);
     // Set only on success: an error keeps the filter's JSON body and type.
     res.type('html');
     return html;
@@ -122,7 +128,7 @@ export class EmailController {
     @CurrentClub() club: ClubContext,
     @Query() query: OutstandingBalanceBlastQuery,
   ): Promise<OneClickBlastResponse> {
-    return this.blasts.outstandingBalance(club, {
+    return this.sending.outstandingBalance(club, {
       testEmail: query.test_email,
       dryRun: query.dry_run,
     });

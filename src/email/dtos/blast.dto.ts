@@ -5,6 +5,7 @@ import { EmailField } from '../../club/dtos/fields';
 import { PageQuery } from '../../common/http/page';
 import type { EmailBlast } from '../entities/email-blast.entity';
 import { BLAST_QUERY_NAMES } from '../blast-registry';
+import type { BlastCounts, MessageSummary } from '../repositories/blast-messages.repository';
 import {
   EmailMessage,
   MESSAGE_STATUSES,
@@ -94,6 +95,36 @@ export class BlastResponse {
   @ApiProperty() created_at!: Date;
   @ApiProperty({ type: Date, nullable: true }) approved_at!: Date | null;
   @ApiProperty({ type: Date, nullable: true }) finished_at!: Date | null;
+
+  static of(
+    blast: EmailBlast,
+    { counts, problems }: { counts: BlastCounts; problems: MessageSummary[] },
+  ): BlastResponse {
+    return {
+      id: blast.id,
+      query: blast.queryName,
+      params: blast.params,
+      status: blast.status,
+      test_email: blast.testEmail,
+      redirect_to: blast.redirectTo,
+      force: blast.force,
+      recipient_count: blast.recipientCount,
+      skipped_count: blast.skippedCount,
+      counts,
+      failures: problems
+        .filter((message) => message.status === 'failed')
+        .map(({ parent_id, recipient, error, attempts }) => ({
+          parent_id,
+          recipient,
+          error,
+          attempts,
+        })),
+      recipients_digest: blast.recipientsDigest,
+      created_at: blast.createdAt,
+      approved_at: blast.approvedAt,
+      finished_at: blast.finishedAt,
+    };
+  }
 }
 
 class SkippedFamilyResponse {

@@ -1,9 +1,12 @@
-import type { EntityManager } from 'typeorm';
 import type { Tenant } from '../../club/entities/tenant.entity';
 import type { BrandedMailer, MailToSend } from '../../mailer/branded-mailer.service';
 import { StoppedForShutdown } from '../../jobs/jobs.service';
 import { MailDeliveryError } from '../../mailer/mail.errors';
-import type { ClaimedMessage, DeliveryOutcome } from '../email-log.queries';
+import type {
+  ClaimedMessage,
+  DeliveryOutcome,
+  EmailMessagesRepository,
+} from '../repositories/email-messages.repository';
 import { claimedAhead, MessageDeliveryService, OutcomeRecorder } from './message-delivery.service';
 
 const club = { id: 7, fromName: 'Riverside Hoops', replyTo: null } as Tenant;
@@ -21,7 +24,7 @@ function message(id: number): ClaimedMessage {
 
 /**
  * A queue of claimable messages, a mailer whose sends finish a few ticks later (or fail as
- * told), and a manager that keeps what `recordDeliveries` writes.
+ * told), and a repository that keeps what `recordDeliveries` writes.
  */
 function harness(
   count: number,
@@ -52,21 +55,13 @@ function harness(
       return { messageId: `<${mail.to}>` };
     },
   } as unknown as BrandedMailer;
-  const manager = {
-    query: async (_sql: string, params: unknown[]) => {
-      const [, ids, providerIds, errors] = params as [number, number[], string[], string[]];
+  const messages = {
+    recordDeliveries: async (_tenantId: number, outcomes: DeliveryOutcome[]) => {
       state.writes += 1;
       await new Promise((resolve) => setImmediate(resolve));
-      ids.forEach((messageId, i) =>
-        state.recorded.push(
-          errors[i] === null
-            ? { messageId, providerMessageId: providerIds[i] }
-            : { messageId, error: errors[i] },
-        ),
-      );
-      return [];
+      state.recorded.push(...outcomes);
     },
-  } as unknown as EntityManager;
+  } as unknown as EmailMessagesRepository;
   const claim = async (limit: number) => {
     state.claims.push(limit);
     await new Promise((resolve) => setImmediate(resolve));
@@ -75,11 +70,11 @@ function harness(
     state.mostClaimedNotAnswered = Math.max(state.mostClaimedNotAnswered, state.claimedNotAnswered);
     return taken;
   };
-  const service = new MessageDeliveryService(mailer);
+  const service = new MessageDeliveryService(mailer, messages);
   return {
     state,
     queued,
-    deliverAll: () => service.deliverAll(manager, club, claim, options.stopping),
+    deliverAll: () => service.deliverAll(club, claim, options.stopping),
   };
 }
 

@@ -1,10 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { Tenant } from '../../club/entities/tenant.entity';
 import { StoppedForShutdown } from '../../jobs/jobs.service';
 import { BrandedMailer } from '../../mailer/branded-mailer.service';
 import { MailContentRefused, MailDeliveryError } from '../../mailer/mail.errors';
-import { ClaimedMessage, DeliveryOutcome, recordDeliveries } from '../email-log.queries';
+import {
+  ClaimedMessage,
+  DeliveryOutcome,
+  EmailMessagesRepository,
+} from '../repositories/email-messages.repository';
 
 /**
  * How long outcomes gather before they are written: a few messages' worth at full speed. A
@@ -21,10 +24,13 @@ const RECORD_GATHER_MS = 10;
 export class MessageDeliveryService {
   private readonly logger = new Logger(MessageDeliveryService.name);
 
-  constructor(private readonly mailer: BrandedMailer) {}
+  constructor(
+    private readonly mailer: BrandedMailer,
+    private readonly messages: EmailMessagesRepository,
+  ) {}
 
-  async deliver(manager: EntityManager, message: ClaimedMessage, club: Tenant): Promise<void> {
-    await recordDeliveries(manager, club.id, [await this.send(message, club)]);
+  async deliver(message: ClaimedMessage, club: Tenant): Promise<void> {
+    await this.messages.recordDeliveries(club.id, [await this.send(message, club)]);
   }
 
   /**
@@ -37,7 +43,6 @@ export class MessageDeliveryService {
    * when messages may be left) is thrown.
    */
   async deliverAll(
-    manager: EntityManager,
     club: Tenant,
     claim: (limit: number) => Promise<ClaimedMessage[]>,
     stopping?: AbortSignal,
@@ -47,7 +52,7 @@ export class MessageDeliveryService {
     let failure: { error: unknown } | undefined;
     const fail = (error: unknown) => (failure ??= { error });
     const recorder = new OutcomeRecorder(
-      (outcomes) => recordDeliveries(manager, club.id, outcomes),
+      (outcomes) => this.messages.recordDeliveries(club.id, outcomes),
       fail,
       RECORD_GATHER_MS,
     );

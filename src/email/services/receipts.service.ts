@@ -1,11 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { Tenant } from '../../club/entities/tenant.entity';
+import { EntityManager } from 'typeorm';
 import { JobsService } from '../../jobs/jobs.service';
 import { BrandedMailer } from '../../mailer/branded-mailer.service';
-import { claimReceipt, receiptFacts } from '../email-log.queries';
-import { EmailMessage } from '../entities/email-message.entity';
+import { EmailMessagesRepository } from '../repositories/email-messages.repository';
+import { ReceiptsRepository } from '../repositories/receipts.repository';
 import { MessageDeliveryService } from './message-delivery.service';
 
 export const RECEIPT_QUEUE = 'email.receipt';
@@ -18,10 +16,11 @@ export const RECEIPT_QUEUE = 'email.receipt';
 @Injectable()
 export class ReceiptsService implements OnModuleInit {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly mailer: BrandedMailer,
     private readonly jobs: JobsService,
     private readonly delivery: MessageDeliveryService,
+    private readonly receipts: ReceiptsRepository,
+    private readonly messages: EmailMessagesRepository,
   ) {}
 
   onModuleInit(): void {
@@ -36,9 +35,9 @@ export class ReceiptsService implements OnModuleInit {
   }
 
   async sendReceipt(tenantId: number, orderId: number): Promise<void> {
-    const facts = await receiptFacts(this.db.manager, tenantId, orderId);
+    const facts = await this.receipts.facts(tenantId, orderId);
     if (!facts) return;
-    const tenant = await this.db.getRepository(Tenant).findOneByOrFail({ id: tenantId });
+    const tenant = await this.messages.sender(tenantId);
     const rendered = this.mailer.render('receipt', {
       tenant,
       data: {
@@ -50,27 +49,16 @@ export class ReceiptsService implements OnModuleInit {
         paidAt: new Date(facts.paid_at),
       },
     });
-    await this.db
-      .createQueryBuilder()
-      .insert()
-      .into(EmailMessage)
-      .values({
-        tenantId,
-        receiptOrderId: orderId,
-        parentId: facts.parent_id,
-        emailType: 'receipt',
-        recipient: facts.email,
-        subject: rendered.subject,
-        html: rendered.html,
-        textBody: rendered.text,
-        contentDigest: `order:${orderId}`,
-        status: facts.email ? 'queued' : 'skipped',
-        skipReason: facts.email ? null : 'no_email',
-        attempts: 0,
-      })
-      .orIgnore()
-      .execute();
-    const message = await claimReceipt(this.db.manager, tenantId, orderId);
-    if (message) await this.delivery.deliver(this.db.manager, message, tenant);
+    await this.receipts.insertOnce(tenantId, orderId, {
+      parentId: facts.parent_id,
+      recipient: facts.email,
+      subject: rendered.subject,
+      html: rendered.html,
+      textBody: rendered.text,
+      status: facts.email ? 'queued' : 'skipped',
+      skipReason: facts.email ? null : 'no_email',
+    });
+    const message = await this.messages.claimReceipt(tenantId, orderId);
+    if (message) await this.delivery.deliver(message, tenant);
   }
 }
