@@ -10,6 +10,7 @@ import { orderRecords } from '../../orders/services/orders.service';
 import { StripeService } from '../../stripe/stripe.service';
 import { metadataOwner, openSessionProblem } from '../stripe-pay-checks';
 import { PaymentLinksService } from './payment-links.service';
+import type { OperatorOutcome } from '../../common/operator-outcome';
 
 /** An owed order that carries a Checkout Session (the club's previous system made those). */
 export interface SessionOrder {
@@ -25,11 +26,8 @@ export interface SessionOrder {
   has_link: boolean;
 }
 
-export interface CheckoutUrlStep {
-  status: 'done' | 'would_do' | 'unchanged' | 'skipped';
-  result: string;
-  url?: string;
-}
+/** With the pay URL it stored or minted. */
+export type CheckoutUrlStep = OperatorOutcome & { url?: string };
 
 /**
  * Legacy orders have a 24-hour Checkout Session id but no Pay Now URL. An open session's URL

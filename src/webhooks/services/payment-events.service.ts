@@ -7,7 +7,8 @@ import { ReceiptsService } from '../../email/services/receipts.service';
 import { OrderPaymentsService } from '../../orders/services/order-payments.service';
 import { PaymentLinksService } from '../../payment-links/services/payment-links.service';
 import type { Charge, CheckoutSession, Dispute, PaymentIntent } from '../../stripe/stripe-objects';
-import { decide, EventDecision, idOf, readOrderMetadata } from './event-decision';
+import { decide, EventDecision } from './event-decision';
+import { idOf, readOrderMetadata } from '../stripe-payload';
 
 type Session = CheckoutSession;
 
