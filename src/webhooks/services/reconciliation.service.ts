@@ -77,8 +77,8 @@ export class ReconciliationService {
     const unappliedByPayment = new Map<string, StripeEventPayload[]>();
     for (const event of events) {
       const known = stored.get(event.id);
-      const named = namedOrder(event);
       if (!known) {
+        const named = namedOrder(event);
         const session = sessionPaidBy(event);
         if (session) paidByThisRun.add(session);
         const samePayment = unappliedByPayment.get(paymentOf(event)) ?? [];
