@@ -6,7 +6,9 @@ import { EmailModule } from '../email/email.module';
 import { PaymentLinksModule } from '../payment-links/payment-links.module';
 import { StripeWebhooksController } from './controllers/stripe-webhooks.controller';
 import { WebhookEventsController } from './controllers/webhook-events.controller';
+import { ReconciliationRepository } from './repositories/reconciliation.repository';
 import { PaymentEventsService } from './services/payment-events.service';
+import { ReconciliationApplyService } from './services/reconciliation-apply.service';
 import { ReconciliationService } from './services/reconciliation.service';
 import { StripeEventsService } from './services/stripe-events.service';
 import { WebhookEventsService } from './services/webhook-events.service';
@@ -19,6 +21,8 @@ import { WebhookEventsService } from './services/webhook-events.service';
     PaymentEventsService,
     WebhookEventsService,
     ReconciliationService,
+    ReconciliationApplyService,
+    ReconciliationRepository,
   ],
   exports: [StripeEventsService, ReconciliationService],
 })

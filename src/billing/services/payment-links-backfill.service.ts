@@ -7,6 +7,7 @@ import { PaymentLinksService } from '../../payment-links/services/payment-links.
 import { firstPaymentFamilies } from '../first-payment-families.query';
 import { FirstPaymentService } from './first-payment.service';
 import { OWED } from '../../orders/order-status';
+import type { OperatorOutcome } from '../../common/operator-outcome';
 
 /** Something `backfill:payment-links` looks at: a player's first month, or an owed order. */
 export interface BackfillCandidate {
@@ -24,13 +25,8 @@ export interface BackfillCandidate {
   active_link_order_id: number | null;
 }
 
-export interface BackfillStep {
-  status: 'done' | 'would_do' | 'unchanged' | 'skipped';
-  result: string;
-  /** What was made: the order (a first month may create one) and its pay URL. */
-  orderId?: number;
-  url?: string;
-}
+/** With what was made: the order (a first month may create one) and its pay URL. */
+export type BackfillStep = OperatorOutcome & { orderId?: number; url?: string };
 
 /**
  * Every family gets a Pay Now link for what it owes: each signed player's first month (the same

@@ -2,7 +2,7 @@ import { Command } from 'nest-commander';
 import { PaymentLinksBackfillService } from '../../billing/services/payment-links-backfill.service';
 import { ClubsService } from '../../club/services/clubs.service';
 import { formatMoney } from '../../common/money/format-money';
-import type { OperationItem } from '../operation/operation';
+import type { OperationItem } from '../../common/operator-outcome';
 import { OperatorClub, OperatorCommand, OperatorOptions } from '../operation/operator-command';
 
 @Command({

@@ -1,7 +1,7 @@
 import { Command, Option } from 'nest-commander';
 import { ClubsService } from '../../club/services/clubs.service';
 import { ReconciliationService } from '../../webhooks/services/reconciliation.service';
-import type { OperationItem } from '../operation/operation';
+import type { OperationItem } from '../../common/operator-outcome';
 import { OperatorClub, OperatorCommand, OperatorOptions } from '../operation/operator-command';
 
 interface ReconcileOptions extends OperatorOptions {
@@ -47,8 +47,8 @@ export class ReconcileCommand extends OperatorCommand<ReconcileOptions> {
     return steps.map((step) => ({
       columns: step.columns,
       run: async (commit) => {
-        const { needsPerson, ...outcome } = await step.run(commit);
-        if (needsPerson) this.differences++;
+        const outcome = await step.run(commit);
+        if (outcome.needsPerson) this.differences++;
         return outcome;
       },
     }));

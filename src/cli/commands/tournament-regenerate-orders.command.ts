@@ -2,7 +2,7 @@ import { Command, Option } from 'nest-commander';
 import { ClubsService } from '../../club/services/clubs.service';
 import { formatMoney } from '../../common/money/format-money';
 import { TournamentRegenerationService } from '../../tournament/services/tournament-regeneration.service';
-import type { OperationItem } from '../operation/operation';
+import type { OperationItem } from '../../common/operator-outcome';
 import { OperatorClub, OperatorCommand, OperatorOptions } from '../operation/operator-command';
 
 interface RegenerateOrdersOptions extends OperatorOptions {

@@ -1,7 +1,7 @@
 import { Command, Option } from 'nest-commander';
 import { ClubsService } from '../../club/services/clubs.service';
 import { ReconciliationService } from '../../webhooks/services/reconciliation.service';
-import type { OperationItem } from '../operation/operation';
+import type { OperationItem } from '../../common/operator-outcome';
 import { OperatorClub, OperatorCommand, OperatorOptions } from '../operation/operator-command';
 
 interface WebhooksReplayOptions extends OperatorOptions {

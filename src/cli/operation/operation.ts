@@ -1,29 +1,9 @@
 import { DomainException } from '../../common/errors/domain.exception';
 import { forEachConcurrently } from '../../common/concurrency';
+import type { Cell, OperationItem, OperatorOutcome } from '../../common/operator-outcome';
 
-export type Cell = string | number | null;
-
-/**
- * What one item came to: `done` (written), `would_do` (a dry run's plan), `unchanged`
- * (already right), `skipped` (cannot or need not be done, with the reason), or `failed`.
- */
-export type ItemStatus = 'done' | 'would_do' | 'unchanged' | 'skipped' | 'failed';
-
-export interface ItemOutcome {
-  status: Exclude<ItemStatus, 'failed'>;
-  /** In the operator's words: what was (or would be) done, or why not. */
-  result: string;
-  /** Extra columns, e.g. the new order id and pay URL. */
-  columns?: Record<string, Cell>;
-}
-
-/** One unit of an operator command's work, e.g. one order that needs a pay link. */
-export interface OperationItem {
-  /** The columns that name the item: club, order, player… */
-  columns: Record<string, Cell>;
-  /** Decides and, when `commit`, does the work. Must be safe to run again after any interruption. */
-  run: (commit: boolean) => Promise<ItemOutcome>;
-}
+/** What one item came to: an OperatorOutcome's status, or `failed` when it threw. */
+export type ItemStatus = OperatorOutcome['status'] | 'failed';
 
 export interface ItemReport {
   columns: Record<string, Cell>;

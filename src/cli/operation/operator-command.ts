@@ -1,7 +1,8 @@
 import { CommandRunner, Option } from 'nest-commander';
 import type { ClubContext } from '../../club/auth/club-context';
 import { ClubsService } from '../../club/services/clubs.service';
-import { OperationItem, runOperation } from './operation';
+import type { OperationItem } from '../../common/operator-outcome';
+import { runOperation } from './operation';
 import { printReport, progressBar } from './report-output';
 
 export interface OperatorOptions {

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { SingleBar, Presets } from 'cli-progress';
-import type { Cell, ItemReport, OperationReport, Progress } from './operation';
+import type { Cell } from '../../common/operator-outcome';
+import type { ItemReport, OperationReport, Progress } from './operation';
 
 /** Prints the report: a table and a summary for people, or one JSON document with `--json`. */
 export function printReport(report: OperationReport, json: boolean): void {

@@ -13,12 +13,10 @@ import {
 } from '../repositories/session-orders.repository';
 import { metadataOwner, openSessionProblem } from '../stripe-pay-checks';
 import { PaymentLinksService } from './payment-links.service';
+import type { OperatorOutcome } from '../../common/operator-outcome';
 
-export interface CheckoutUrlStep {
-  status: 'done' | 'would_do' | 'unchanged' | 'skipped';
-  result: string;
-  url?: string;
-}
+/** With the pay URL it stored or minted. */
+export type CheckoutUrlStep = OperatorOutcome & { url?: string };
 
 /**
  * Legacy orders have a 24-hour Checkout Session id but no Pay Now URL. An open session's URL

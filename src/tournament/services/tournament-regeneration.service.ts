@@ -14,13 +14,10 @@ import {
 import { StripeService } from '../../stripe/stripe.service';
 import { TournamentFeeOrderRow, tournamentFeeOrderRows } from '../tournament-fee-orders.query';
 import { TournamentCheckoutService } from './tournament-checkout.service';
+import type { OperatorOutcome } from '../../common/operator-outcome';
 
-export interface RegenerationStep {
-  status: 'done' | 'would_do' | 'unchanged' | 'skipped';
-  result: string;
-  newOrderId?: number;
-  payUrl?: string;
-}
+/** With the replacement order and its pay URL. */
+export type RegenerationStep = OperatorOutcome & { newOrderId?: number; payUrl?: string };
 
 /** What a recorded fee order needs: nothing, an operator's attention, or replacing. */
 type Diagnosis =

@@ -7,7 +7,8 @@ import { ReceiptsService } from '../../email/services/receipts.service';
 import { OrderPaymentsService } from '../../orders/services/order-payments.service';
 import { LinkRetirementService } from '../../payment-links/services/link-retirement.service';
 import type { Charge, CheckoutSession, Dispute, PaymentIntent } from '../../stripe/stripe-objects';
-import { decide, EventDecision, idOf, readOrderMetadata } from './event-decision';
+import { decide, EventDecision } from './event-decision';
+import { idOf, readOrderMetadata } from '../stripe-payload';
 
 type Session = CheckoutSession;
 

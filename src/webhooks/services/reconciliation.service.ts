@@ -1,48 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { ClubsService } from '../../club/services/clubs.service';
 import { DomainException } from '../../common/errors/domain.exception';
+import type { OperationItem } from '../../common/operator-outcome';
 import type { CheckoutSession, StripeEventPayload } from '../../stripe/stripe-objects';
 import { StripeService } from '../../stripe/stripe.service';
+import { orderKey, ReconciliationRepository } from '../repositories/reconciliation.repository';
 import {
-  ordersNotPaidHere,
-  ordersPaidSince,
-  orderKey,
-  orderOfPaymentIntent,
-  orderStatus,
-  NOT_PAID_HERE,
+  isPaidSessionOf,
+  namedOrder,
   OrderRef,
-  PaidOrder,
-  storedSessionEvents,
-  StoredSessionEvent,
-} from '../reconciliation.queries';
-import { idOf, readOrderMetadata } from './event-decision';
+  paymentOf,
+  readOrderMetadata,
+  sessionPaidBy,
+} from '../stripe-payload';
+import { ClubLabels, ReconciliationApplyService } from './reconciliation-apply.service';
 import { reconcileSince } from './reconcile-window';
 import {
   APPLIED_EVENT_TYPES,
   REPLAYABLE_OUTCOMES,
   ReplayableOutcome,
-  StoredEvent,
   StripeEventsService,
 } from './stripe-events.service';
-
-type Cell = string | number | null;
-
-/** What one step came to; the CLI's operation runner prints it (a thrown error is `failed`). */
-export interface StepOutcome {
-  status: 'done' | 'would_do' | 'unchanged' | 'skipped';
-  result: string;
-  columns?: Record<string, Cell>;
-  /** Stripe and Courtside disagree about a payment and reconcile cannot settle it alone. */
-  needsPerson?: boolean;
-}
-
-/** One event to apply or one payment to compare; `run(false)` writes nothing. */
-export interface ReconcileStep {
-  columns: Record<string, Cell>;
-  run: (commit: boolean) => Promise<StepOutcome>;
-}
 
 export interface ReconcileClub {
   tenantId: number;
@@ -65,10 +43,12 @@ export interface ReplayOptions {
 const ACTOR = 'cli:reconcile';
 
 /**
- * Catches Courtside up with Stripe after missed webhooks (`reconcile`) and re-applies stored
- * events whose cause was fixed (`webhooks:replay`). It lives in WebhooksModule, not in
- * BillingModule, because it applies events through the inbox (StripeEventsService.record, the
- * webhook's own code path) and BillingModule is a dependency of WebhooksModule, not the reverse.
+ * Plans `reconcile` (catching Courtside up with Stripe after missed webhooks) and
+ * `webhooks:replay` (re-applying stored events whose cause was fixed): what Stripe says against
+ * what Courtside has, as the steps a run would take; ReconciliationApplyService runs each. It
+ * lives in WebhooksModule, not in BillingModule, because it applies events through the inbox
+ * (StripeEventsService.record, the webhook's own code path) and BillingModule is a dependency
+ * of WebhooksModule, not the reverse.
  *
  * Steps must run one at a time and in the order given: events in Stripe's time order (a refund
  * after its payment), then the payment comparisons, which read what the events changed.
@@ -76,13 +56,14 @@ const ACTOR = 'cli:reconcile';
 @Injectable()
 export class ReconciliationService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly stripe: StripeService,
     private readonly events: StripeEventsService,
     private readonly clubs: ClubsService,
+    private readonly reads: ReconciliationRepository,
+    private readonly apply: ReconciliationApplyService,
   ) {}
 
-  async reconcile(clubs: ReconcileClub[], options: ReconcileOptions): Promise<ReconcileStep[]> {
+  async reconcile(clubs: ReconcileClub[], options: ReconcileOptions): Promise<OperationItem[]> {
     const since = reconcileSince(options.since, new Date());
     const label = await this.clubLabels();
     const tenantIds =
@@ -91,19 +72,27 @@ export class ReconciliationService {
 
     const events = await this.stripe.eventsSince(since, [...APPLIED_EVENT_TYPES]);
     const stored = await this.events.stored(events.map((event) => event.id));
-    const steps: ReconcileStep[] = [];
+    const steps: OperationItem[] = [];
     const paidByThisRun = new Set<string>();
     const unappliedByPayment = new Map<string, StripeEventPayload[]>();
     for (const event of events) {
       const known = stored.get(event.id);
       if (!known) {
+        const named = namedOrder(event);
         const session = sessionPaidBy(event);
         if (session) paidByThisRun.add(session);
         const samePayment = unappliedByPayment.get(paymentOf(event)) ?? [];
-        steps.push(this.applyStep(event, [...samePayment], label, options.tenantOnly));
+        steps.push({
+          columns: eventColumns(event, named ? label(named.tenantId) : null),
+          run: (commit) =>
+            this.apply.applyEvent(event, [...samePayment], label, options.tenantOnly, commit),
+        });
         unappliedByPayment.set(paymentOf(event), [...samePayment, event]);
       } else if (options.tenantOnly === undefined || known.tenantId === options.tenantOnly) {
-        steps.push(this.storedStep(event, known, label));
+        steps.push({
+          columns: eventColumns(event, known.tenantId === null ? null : label(known.tenantId)),
+          run: () => this.apply.reportStored(event, known, label),
+        });
       }
     }
 
@@ -116,7 +105,7 @@ export class ReconciliationService {
   }
 
   /** `webhooks:replay`: stored events by id or by outcome (of one club with `tenantOnly`). */
-  async replay(options: ReplayOptions): Promise<ReconcileStep[]> {
+  async replay(options: ReplayOptions): Promise<OperationItem[]> {
     if ((options.event === undefined) === (options.outcome === undefined))
       throw new DomainException(
         'validation_failed',
@@ -139,73 +128,22 @@ export class ReconciliationService {
     return stored.map((event) => {
       const samePayment = byPayment.get(paymentOf(event.payload)) ?? [];
       byPayment.set(paymentOf(event.payload), [...samePayment, event.id]);
-      return this.replayStep(event, samePayment, label, options.tenantOnly);
+      return {
+        columns: {
+          club: event.tenantId === null ? null : label(event.tenantId),
+          event: event.id,
+          type: event.type,
+          order: namedOrder(event.payload)?.orderId ?? null,
+        },
+        run: (commit) =>
+          this.apply.replayEvent(event, samePayment, label, options.tenantOnly, commit),
+      };
     });
-  }
-
-  /** `before`: this run's earlier events of the same payment (see RecordOptions.dryRunAfter). */
-  private applyStep(
-    event: StripeEventPayload,
-    before: StripeEventPayload[],
-    label: ClubLabels,
-    tenantOnly: number | undefined,
-  ): ReconcileStep {
-    const named = namedOrder(event);
-    return {
-      columns: {
-        club: named ? label(named.tenantId) : null,
-        event: event.id,
-        type: event.type,
-        order: named?.orderId ?? null,
-      },
-      run: async (commit) => {
-        const { decision } = await this.events.record(event, {
-          dryRun: !commit,
-          onlyForTenant: tenantOnly,
-          dryRunAfter: before,
-        });
-        const columns = await this.decidedColumns(event, decision.tenantId, label, before);
-        if (decision.outcome === 'duplicate')
-          return { status: 'unchanged', result: 'already received (delivered meanwhile)', columns };
-        if (tenantOnly !== undefined && decision.tenantId !== tenantOnly)
-          return {
-            status: 'skipped',
-            result:
-              decision.tenantId === undefined
-                ? `names no club (${describe(decision)}): run reconcile without --tenant`
-                : `for club ${label(decision.tenantId)}: run reconcile with --tenant ${label(decision.tenantId)}`,
-            columns,
-          };
-        return { status: commit ? 'done' : 'would_do', result: describe(decision), columns };
-      },
-    };
-  }
-
-  private storedStep(
-    event: StripeEventPayload,
-    known: Omit<StoredEvent, 'payload'>,
-    label: ClubLabels,
-  ): ReconcileStep {
-    return {
-      columns: {
-        club: known.tenantId === null ? null : label(known.tenantId),
-        event: event.id,
-        type: event.type,
-        order: namedOrder(event)?.orderId ?? null,
-      },
-      run: async () => ({
-        status: 'unchanged',
-        result: `already received: ${describe({ outcome: known.outcome ?? 'failed', note: known.note ?? undefined })}`,
-        columns: await this.decidedColumns(event, known.tenantId ?? undefined, label),
-      }),
-    };
   }
 
   /**
    * Sessions Stripe shows paid, for an order of ours that is not paid here, that no event of
-   * this run pays. A session whose paying event is stored (unmatched, say) needs that cause
-   * fixed; one with no such event (Stripe no longer lists it) is applied as a synthetic
-   * `checkout.session.completed` with id `reconcile:<session>`: the webhook's code path, once.
+   * this run pays.
    */
   private async paidAtStripeSteps(
     sessions: CheckoutSession[],
@@ -213,7 +151,7 @@ export class ReconciliationService {
     inScope: (tenantId: number) => boolean,
     tenantIds: number[],
     label: ClubLabels,
-  ): Promise<ReconcileStep[]> {
+  ): Promise<OperationItem[]> {
     const candidates: { session: CheckoutSession; order: OrderRef }[] = [];
     for (const session of sessions) {
       if (session.payment_status !== 'paid' || paidByThisRun.has(session.id)) continue;
@@ -221,185 +159,48 @@ export class ReconciliationService {
       if (typeof ids === 'string' || !inScope(ids.tenantId)) continue;
       candidates.push({ session, order: { tenantId: ids.tenantId, orderId: ids.orderId } });
     }
-    const notPaid = await ordersNotPaidHere(
-      this.db.manager,
+    const notPaid = await this.reads.ordersNotPaidHere(
       candidates.map((candidate) => candidate.order),
     );
     const differences = candidates.filter(({ order }) =>
       notPaid.has(orderKey(order.tenantId, order.orderId)),
     );
-    const storedEvents = await storedSessionEvents(
-      this.db.manager,
+    const storedEvents = await this.reads.storedSessionEvents(
       differences.map(({ session }) => session.id),
       tenantIds,
     );
-    return differences.map(({ session, order }) =>
-      this.paidAtStripeStep(session, order, storedEvents.get(session.id), label),
-    );
-  }
-
-  private paidAtStripeStep(
-    session: CheckoutSession,
-    order: OrderRef,
-    stored: StoredSessionEvent | undefined,
-    label: ClubLabels,
-  ): ReconcileStep {
-    return {
+    return differences.map(({ session, order }) => ({
       columns: {
         club: label(order.tenantId),
         event: session.id,
         type: 'session paid at Stripe',
         order: order.orderId,
       },
-      run: async (commit) => {
-        const status = await orderStatus(this.db.manager, order);
-        if (status && !NOT_PAID_HERE.includes(status))
-          return { status: 'unchanged', result: `paid here too: the order is ${status}` };
-        if (stored)
-          return {
-            status: 'skipped',
-            result: `paid at Stripe, not here (order ${status}): its event ${stored.id} was stored as ${describe({ outcome: stored.outcome ?? 'failed', note: stored.error ?? undefined })}; fix that, then run webhooks:replay --event ${stored.id}`,
-            needsPerson: true,
-          };
-        const synthetic = sessionCompletedEvent(session);
-        const { decision, kept } = await this.events.record(synthetic, {
-          dryRun: !commit,
-          onlyForTenant: order.tenantId,
-        });
-        const recorded = `${commit ? 'recorded' : 'would record'} as ${synthetic.id}: ${describe(decision)}`;
-        if (decision.outcome === 'duplicate')
-          return { status: 'unchanged', result: `already reconciled as ${synthetic.id}` };
-        if (commit && !kept)
-          return {
-            status: 'skipped',
-            result: `paid at Stripe, not here: ${describe(decision)}`,
-            needsPerson: true,
-          };
-        return {
-          status: commit ? 'done' : 'would_do',
-          result: `paid at Stripe, not here (order ${status}): ${recorded}`,
-          needsPerson: decision.outcome !== 'processed',
-        };
-      },
-    };
+      run: (commit) =>
+        this.apply.applyPaidAtStripe(session, order, storedEvents.get(session.id), commit),
+    }));
   }
 
-  /**
-   * Orders paid here since `since` whose Checkout Session Stripe does not list as paid. Reported
-   * only: Courtside never takes a payment back on its own.
-   */
+  /** Orders paid here since `since` whose Checkout Session Stripe does not list as paid. */
   private async paidHereSteps(
     sessions: CheckoutSession[],
     tenantIds: number[],
     since: Date,
     label: ClubLabels,
-  ): Promise<ReconcileStep[]> {
+  ): Promise<OperationItem[]> {
     const listed = new Map(sessions.map((session) => [session.id, session]));
-    const orders = await ordersPaidSince(this.db.manager, tenantIds, since);
+    const orders = await this.reads.ordersPaidSince(tenantIds, since);
     return orders
-      .filter((order) => !isPaidSessionOf(listed.get(order.session_id), order))
+      .filter((order) => !isPaidSessionOf(listed.get(order.sessionId), order))
       .map((order) => ({
         columns: {
-          club: label(order.tenant_id),
-          event: order.session_id,
+          club: label(order.tenantId),
+          event: order.sessionId,
           type: 'order paid here',
-          order: order.id,
+          order: order.orderId,
         },
-        // A session created before --since and paid after it is not in the list: ask for it.
-        run: async () => {
-          const session =
-            listed.get(order.session_id) ??
-            (await this.stripe.findCheckoutSession(order.session_id));
-          if (!session)
-            return {
-              status: 'skipped',
-              result: `paid here (${order.status}), unknown to Stripe: Stripe has no Checkout Session ${order.session_id}`,
-              needsPerson: true,
-            };
-          if (session.payment_status !== 'paid')
-            return {
-              status: 'skipped',
-              result: `paid here (${order.status}), not at Stripe: Stripe shows session ${session.id} ${session.status}, ${session.payment_status}`,
-              needsPerson: true,
-            };
-          if (!isPaidSessionOf(session, order))
-            return {
-              status: 'skipped',
-              result: `paid here (${order.status}), but Stripe's session ${session.id} is for another order`,
-              needsPerson: true,
-            };
-          return { status: 'unchanged', result: 'paid at Stripe too' };
-        },
+        run: () => this.apply.checkPaidHere(order, listed.get(order.sessionId)),
       }));
-  }
-
-  private replayStep(
-    event: StoredEvent,
-    earlier: string[],
-    label: ClubLabels,
-    tenantOnly: number | undefined,
-  ): ReconcileStep {
-    return {
-      columns: {
-        club: event.tenantId === null ? null : label(event.tenantId),
-        event: event.id,
-        type: event.type,
-        order: namedOrder(event.payload)?.orderId ?? null,
-      },
-      run: async (commit) => {
-        if (tenantOnly !== undefined && event.tenantId !== tenantOnly)
-          return {
-            status: 'skipped',
-            result: `stored for ${event.tenantId === null ? 'no club' : `club ${label(event.tenantId)}`}, not the --tenant club`,
-          };
-        const reapplied = await this.events.reapply(event.id, {
-          dryRun: !commit,
-          dryRunAfter: earlier,
-        });
-        if (!reapplied.decision) {
-          const stored = describe({
-            outcome: reapplied.before.outcome ?? 'failed',
-            note: reapplied.before.note ?? undefined,
-          });
-          return { status: 'unchanged', result: `${stored}: final, nothing to re-apply` };
-        }
-        const columns = await this.decidedColumns(
-          event.payload,
-          reapplied.decision.tenantId,
-          label,
-        );
-        if (!reapplied.changed)
-          return { status: 'unchanged', result: `still ${describe(reapplied.decision)}`, columns };
-        return {
-          status: commit ? 'done' : 'would_do',
-          result: `${reapplied.before.outcome} → ${describe(reapplied.decision)}`,
-          columns,
-        };
-      },
-    };
-  }
-
-  /** The club and order a decided event is about, for the report. */
-  private async decidedColumns(
-    event: unknown,
-    tenantId: number | undefined,
-    label: ClubLabels,
-    samePayment: StripeEventPayload[] = [],
-  ): Promise<Record<string, Cell>> {
-    const named = namedOrder(event);
-    if (tenantId === undefined) return { club: null, order: named?.orderId ?? null };
-    // Refunds and disputes name only the PaymentIntent: its payment's events name the order.
-    const order = [event, ...samePayment]
-      .map(namedOrder)
-      .find((candidate) => candidate?.tenantId === tenantId);
-    if (order) return { club: label(tenantId), order: order.orderId };
-    const paymentIntent = paymentIntentOf(event);
-    return {
-      club: label(tenantId),
-      order: paymentIntent
-        ? await orderOfPaymentIntent(this.db.manager, tenantId, paymentIntent)
-        : null,
-    };
   }
 
   private async clubLabels(): Promise<ClubLabels> {
@@ -409,71 +210,13 @@ export class ReconciliationService {
   }
 }
 
-type ClubLabels = (tenantId: number) => string;
-
-const describe = (decision: { outcome: string; note?: string }): string =>
-  decision.note ? `${decision.outcome}: ${decision.note}` : decision.outcome;
+const eventColumns = (event: StripeEventPayload, club: string | null) => ({
+  club,
+  event: event.id,
+  type: event.type,
+  order: namedOrder(event)?.orderId ?? null,
+});
 
 function isReplayableOutcome(outcome: string): outcome is ReplayableOutcome {
   return (REPLAYABLE_OUTCOMES as readonly string[]).includes(outcome);
-}
-
-/** What reconcile reads of an event's object; a stored payload may hold none of it (readEvent). */
-interface EventObject {
-  id?: unknown;
-  object?: unknown;
-  metadata?: Record<string, string> | null;
-  payment_intent?: unknown;
-  payment_status?: unknown;
-}
-
-function objectOf(event: unknown): EventObject {
-  const object = (event as { data?: { object?: unknown } } | null)?.data?.object;
-  return typeof object === 'object' && object !== null ? (object as EventObject) : {};
-}
-
-/** The club and order the event's own metadata names, if any. */
-function namedOrder(event: unknown): OrderRef | undefined {
-  const ids = readOrderMetadata(objectOf(event).metadata);
-  return typeof ids === 'string' ? undefined : { tenantId: ids.tenantId, orderId: ids.orderId };
-}
-
-function paymentIntentOf(event: unknown): string | null {
-  const object = objectOf(event);
-  return idOf(object.object === 'payment_intent' ? object.id : object.payment_intent);
-}
-
-/** Events of one payment (its PaymentIntent) depend on each other: a refund needs its payment. */
-const paymentOf = (event: unknown): string =>
-  paymentIntentOf(event) ?? idOf(objectOf(event).id) ?? '';
-
-/** The session an event pays, when it is one that pays a session. */
-function sessionPaidBy(event: StripeEventPayload): string | undefined {
-  const object = objectOf(event);
-  const paying =
-    event.type === 'checkout.session.async_payment_succeeded' ||
-    (event.type === 'checkout.session.completed' && object.payment_status === 'paid');
-  return (paying && idOf(object.id)) || undefined;
-}
-
-function isPaidSessionOf(session: CheckoutSession | undefined, order: PaidOrder): boolean {
-  if (!session || session.payment_status !== 'paid') return false;
-  const ids = readOrderMetadata(session.metadata);
-  // A legacy session may carry no metadata: its id on the order is what ties them.
-  return typeof ids === 'string' || (ids.tenantId === order.tenant_id && ids.orderId === order.id);
-}
-
-/** A `checkout.session.completed` made from the session as Stripe lists it now. */
-function sessionCompletedEvent(session: CheckoutSession): StripeEventPayload {
-  return {
-    id: `reconcile:${session.id}`,
-    object: 'event',
-    api_version: null,
-    created: Math.floor(Date.now() / 1000),
-    data: { object: session },
-    livemode: session.livemode,
-    pending_webhooks: 0,
-    request: null,
-    type: 'checkout.session.completed',
-  };
 }
