@@ -12,7 +12,7 @@ import { appConfig, type AppConfig, mailConfig } from '../../config';
 import type { MailConfig } from '../../config';
 import { JobsService } from '../../jobs/jobs.service';
 import { BrandedMailer } from '../../mailer/branded-mailer.service';
-import { BLAST_QUERIES, BlastFamily, blastQuery, SkipReason } from '../blast-registry';
+import { BlastFamily, BlastRegistry, SkipReason } from '../blast-registry';
 import {
   approveBlast,
   blastCounts,
@@ -73,6 +73,7 @@ export class BlastsService implements OnModuleInit {
     @Inject(mailConfig.KEY) private readonly config: MailConfig,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     private readonly audit: AuditService,
+    private readonly registry: BlastRegistry,
   ) {}
 
   onModuleInit(): void {
@@ -83,7 +84,7 @@ export class BlastsService implements OnModuleInit {
 
   queries(): { data: QueryResponse[] } {
     return {
-      data: BLAST_QUERIES.map((query) => ({
+      data: this.registry.queries.map((query) => ({
         name: query.name,
         description: query.description,
         available: query.available,
@@ -95,7 +96,7 @@ export class BlastsService implements OnModuleInit {
   async preview(club: ClubContext, request: BlastRequest): Promise<BlastPreviewResponse> {
     const spec: BlastSpec = {
       queryName: request.query,
-      params: blastQuery(request.query, request.params).params,
+      params: this.registry.blastQuery(request.query, request.params).params,
       testEmail: request.test_email ?? null,
       redirectTo: request.redirect_to ?? null,
       force: request.force ?? false,
@@ -241,7 +242,7 @@ export class BlastsService implements OnModuleInit {
       parentId,
     });
     if (message?.html) return message.html;
-    const { query, params } = blastQuery(blast.queryName, blast.params);
+    const { query, params } = this.registry.blastQuery(blast.queryName, blast.params);
     const [family] = (
       await query.families(
         this.db.manager,
@@ -281,7 +282,7 @@ export class BlastsService implements OnModuleInit {
     tenant: Tenant,
   ): Promise<void> {
     const banner = this.bannerFor(blast);
-    const { emailType } = blastQuery(blast.queryName, blast.params).query;
+    const { emailType } = this.registry.blastQuery(blast.queryName, blast.params).query;
     const mailer = this.mailer;
     function* messageRows(): Generator<BlastMessageRow> {
       for (const family of plan.recipients) {
@@ -327,7 +328,7 @@ export class BlastsService implements OnModuleInit {
     tenantId: number,
     spec: BlastSpec,
   ): Promise<BlastPlan> {
-    const { query, params } = blastQuery(spec.queryName, spec.params);
+    const { query, params } = this.registry.blastQuery(spec.queryName, spec.params);
     const families = await query.families(
       manager,
       tenantId,
