@@ -81,7 +81,7 @@ export class FirstMonthRepository {
   /**
    * Families with players whose contract is signed and whose first month is not paid (nor being
    * paid): each player's fee and first-payment token. One SQL statement; the first-payment link
-   * re-checks everything at the click. In `manager`'s transaction when a blast is approved.
+   * re-checks everything at the click. In the caller's transaction (a blast's approval).
    */
   async families(
     manager: EntityManager,

@@ -67,7 +67,7 @@ export const OUTSTANDING_BALANCES_SQL = `WITH owed AS (
  */
 @Injectable()
 export class StatementsRepository {
-  /** In `manager`'s transaction when a blast is approved, so its families are the ones it locked. */
+  /** In the caller's transaction: a blast's approval reads it where it queues the messages. */
   async outstandingBalances(
     manager: EntityManager,
     tenantId: number,

@@ -113,8 +113,8 @@ export class TournamentsRepository {
   }
 
   /**
-   * Per family, the tournament fees of its committed players: one statement. In `manager`'s
-   * transaction when a blast is approved.
+   * Per family, the tournament fees of its committed players: one statement. In the caller's
+   * transaction (a blast's approval).
    */
   committedFamilies(
     manager: EntityManager,
