@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { OUTSTANDING_BALANCES_SQL } from '../../src/billing/outstanding-balances.query';
+import { OUTSTANDING_BALANCES_SQL } from '../../src/billing/repositories/statements.repository';
 import { OWED } from '../../src/orders/order-status';
 import { startApp } from '../lib/app';
 import type { Benchmark } from '../lib/context';

@@ -10,6 +10,11 @@ import { ThanksService } from './services/thanks.service';
 import { BalancesService } from './services/balances.service';
 import { OverpaymentsService } from './services/overpayments.service';
 import { PaymentLinksBackfillService } from './services/payment-links-backfill.service';
+import { BackfillCandidatesRepository } from './repositories/backfill-candidates.repository';
+import { FirstMonthRepository } from './repositories/first-month.repository';
+import { OverpaymentsRepository } from './repositories/overpayments.repository';
+import { StatementsRepository } from './repositories/statements.repository';
+import { ThanksRepository } from './repositories/thanks.repository';
 
 @Module({
   imports: [ClubModule, OrdersModule, PaymentLinksModule],
@@ -20,7 +25,19 @@ import { PaymentLinksBackfillService } from './services/payment-links-backfill.s
     FirstPaymentService,
     ThanksService,
     PaymentLinksBackfillService,
+    StatementsRepository,
+    FirstMonthRepository,
+    BackfillCandidatesRepository,
+    OverpaymentsRepository,
+    ThanksRepository,
   ],
-  exports: [OverpaymentsService, BalancesService, PaymentLinksBackfillService],
+  // The repositories are the email registry's readers of the statement and the first month.
+  exports: [
+    OverpaymentsService,
+    BalancesService,
+    PaymentLinksBackfillService,
+    StatementsRepository,
+    FirstMonthRepository,
+  ],
 })
 export class BillingModule {}

@@ -1,9 +1,9 @@
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { firstPaymentFamilies } from '../billing/first-payment-families.query';
-import { outstandingBalances } from '../billing/outstanding-balances.query';
+import { FirstMonthRepository } from '../billing/repositories/first-month.repository';
+import { StatementsRepository } from '../billing/repositories/statements.repository';
 import { DomainException } from '../common/errors/domain.exception';
-import { tournamentCommittedFamilies } from '../tournament/tournament-committed.query';
-import { tournamentRecords } from '../tournament/services/tournaments.service';
+import { TournamentsRepository } from '../tournament/repositories/tournaments.repository';
 import type { MailBrand } from '../mailer/mail-templates';
 import type { BrandedMailer, RenderedMail } from '../mailer/branded-mailer.service';
 
@@ -106,15 +106,100 @@ function statementFamily(
   };
 }
 
-const outstandingBalancesQuery: BlastQuery = {
-  name: 'outstanding_balances',
-  description: 'Every family that owes something with a Pay Now link: one statement per family.',
-  emailType: 'statement',
-  params: [],
-  skipsRecentlySent: true,
-  available: true,
-  async families(manager, tenantId, _params, filter) {
-    const statements = await outstandingBalances(manager, tenantId, { email: filter.email });
+export const BLAST_QUERY_NAMES = [
+  'outstanding_balances',
+  'first_payment',
+  'tournament_committed',
+] as const;
+
+type BlastQueryName = (typeof BLAST_QUERY_NAMES)[number];
+
+/**
+ * The queries a blast may mail, each reading its families through the repository of the module
+ * that owns the data (Billing's statement and first month, Tournament's committed players).
+ */
+@Injectable()
+export class BlastRegistry {
+  readonly queries: readonly BlastQuery[];
+
+  constructor(
+    private readonly statements: StatementsRepository,
+    private readonly firstMonths: FirstMonthRepository,
+    private readonly tournaments: TournamentsRepository,
+  ) {
+    const byName: Record<BlastQueryName, Omit<BlastQuery, 'name'>> = {
+      outstanding_balances: {
+        description:
+          'Every family that owes something with a Pay Now link: one statement per family.',
+        emailType: 'statement',
+        params: [],
+        skipsRecentlySent: true,
+        available: true,
+        families: (manager, tenantId, _params, filter) =>
+          this.outstandingBalances(manager, tenantId, filter),
+      },
+      first_payment: {
+        description:
+          "Players with a signed contract and no paid monthly order: each player's first-month pay link.",
+        emailType: 'first_payment',
+        params: [],
+        skipsRecentlySent: true,
+        available: true,
+        families: (manager, tenantId, _params, filter, context) =>
+          this.firstPayment(manager, tenantId, filter, context),
+      },
+      tournament_committed: {
+        description:
+          "Players committed to a tournament: the pay link of each player's tournament order.",
+        emailType: 'tournament_committed',
+        params: [
+          { name: 'tournament_id', type: 'integer', required: true, description: 'The tournament' },
+        ],
+        skipsRecentlySent: true,
+        available: true,
+        families: (manager, tenantId, params, filter) =>
+          this.tournamentCommitted(manager, tenantId, params.tournament_id as number, filter),
+      },
+    };
+    this.queries = BLAST_QUERY_NAMES.map((name) => ({ name, ...byName[name] }));
+  }
+
+  /** The query and its checked parameters: unknown names, missing or mistyped values are a 400. */
+  blastQuery(
+    name: string,
+    params: Record<string, unknown> = {},
+  ): { query: BlastQuery; params: Record<string, unknown> } {
+    const query = this.queries.find((candidate) => candidate.name === name);
+    if (!query)
+      throw new DomainException('validation_failed', `Unknown blast query ${name}`, [
+        { field: 'query', problems: [`must be one of ${BLAST_QUERY_NAMES.join(', ')}`] },
+      ]);
+    const problems: { field: string; problems: string[] }[] = [];
+    for (const key of Object.keys(params))
+      if (!query.params.some((param) => param.name === key))
+        problems.push({ field: `params.${key}`, problems: [`is not a parameter of ${name}`] });
+    for (const param of query.params) {
+      const value = params[param.name];
+      if (value === undefined) {
+        if (param.required)
+          problems.push({ field: `params.${param.name}`, problems: ['is required'] });
+      } else if (!Number.isSafeInteger(value) || (value as number) < 1) {
+        problems.push({ field: `params.${param.name}`, problems: ['must be a positive integer'] });
+      }
+    }
+    if (problems.length > 0)
+      throw new DomainException('validation_failed', 'The blast parameters are invalid', problems);
+    return { query, params };
+  }
+
+  private async outstandingBalances(
+    manager: EntityManager,
+    tenantId: number,
+    filter: { email?: string },
+  ): Promise<BlastFamily[]> {
+    const statements = await this.statements.outstandingBalances(manager, tenantId, {
+      email: filter.email,
+    });
     return statements.map((statement) =>
       statementFamily(
         statement,
@@ -127,19 +212,15 @@ const outstandingBalancesQuery: BlastQuery = {
         })),
       ),
     );
-  },
-};
+  }
 
-const firstPaymentQuery: BlastQuery = {
-  name: 'first_payment',
-  description:
-    "Players with a signed contract and no paid monthly order: each player's first-month pay link.",
-  emailType: 'first_payment',
-  params: [],
-  skipsRecentlySent: true,
-  available: true,
-  async families(manager, tenantId, _params, filter, context) {
-    const families = await firstPaymentFamilies(manager, tenantId, filter);
+  private async firstPayment(
+    manager: EntityManager,
+    tenantId: number,
+    filter: { email?: string },
+    context: BlastContext,
+  ): Promise<BlastFamily[]> {
+    const families = await this.firstMonths.families(manager, tenantId, filter);
     // One message per family: each player's first month, with the public first-payment link,
     // which re-checks the contract at the click.
     return families.map((family) =>
@@ -154,25 +235,21 @@ const firstPaymentQuery: BlastQuery = {
         })),
       ),
     );
-  },
-};
+  }
 
-const tournamentCommittedQuery: BlastQuery = {
-  name: 'tournament_committed',
-  description: "Players committed to a tournament: the pay link of each player's tournament order.",
-  emailType: 'tournament_committed',
-  params: [
-    { name: 'tournament_id', type: 'integer', required: true, description: 'The tournament' },
-  ],
-  skipsRecentlySent: true,
-  available: true,
-  async families(manager, tenantId, params, filter) {
-    const tournament = await tournamentRecords.find(
+  private async tournamentCommitted(
+    manager: EntityManager,
+    tenantId: number,
+    tournamentId: number,
+    filter: { email?: string },
+  ): Promise<BlastFamily[]> {
+    const tournament = await this.tournaments.find(manager, tenantId, tournamentId);
+    const families = await this.tournaments.committedFamilies(
       manager,
       tenantId,
-      params.tournament_id as number,
+      tournament.id,
+      filter,
     );
-    const families = await tournamentCommittedFamilies(manager, tenantId, tournament.id, filter);
     return families.map((family) =>
       statementFamily(
         family,
@@ -186,41 +263,5 @@ const tournamentCommittedQuery: BlastQuery = {
         'no_tournament_order',
       ),
     );
-  },
-};
-
-export const BLAST_QUERIES: readonly BlastQuery[] = [
-  outstandingBalancesQuery,
-  firstPaymentQuery,
-  tournamentCommittedQuery,
-];
-
-export const BLAST_QUERY_NAMES = BLAST_QUERIES.map((query) => query.name);
-
-/** The query and its checked parameters: unknown names, missing or mistyped values are a 400. */
-export function blastQuery(
-  name: string,
-  params: Record<string, unknown> = {},
-): { query: BlastQuery; params: Record<string, unknown> } {
-  const query = BLAST_QUERIES.find((candidate) => candidate.name === name);
-  if (!query)
-    throw new DomainException('validation_failed', `Unknown blast query ${name}`, [
-      { field: 'query', problems: [`must be one of ${BLAST_QUERY_NAMES.join(', ')}`] },
-    ]);
-  const problems: { field: string; problems: string[] }[] = [];
-  for (const key of Object.keys(params))
-    if (!query.params.some((param) => param.name === key))
-      problems.push({ field: `params.${key}`, problems: [`is not a parameter of ${name}`] });
-  for (const param of query.params) {
-    const value = params[param.name];
-    if (value === undefined) {
-      if (param.required)
-        problems.push({ field: `params.${param.name}`, problems: ['is required'] });
-    } else if (!Number.isSafeInteger(value) || (value as number) < 1) {
-      problems.push({ field: `params.${param.name}`, problems: ['must be a positive integer'] });
-    }
   }
-  if (problems.length > 0)
-    throw new DomainException('validation_failed', 'The blast parameters are invalid', problems);
-  return { query, params };
 }

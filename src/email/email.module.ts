@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { BillingModule } from '../billing/billing.module';
 import { ClubModule } from '../club/club.module';
+import { TournamentModule } from '../tournament/tournament.module';
+import { BlastRegistry } from './blast-registry';
 import { EmailController } from './controllers/email.controller';
 import { BlastMessagesRepository } from './repositories/blast-messages.repository';
 import { BlastsRepository } from './repositories/blasts.repository';
@@ -13,9 +16,10 @@ import { ReceiptsService } from './services/receipts.service';
 
 /** Blasts from the registry, receipts, and the log of every message: each family mailed once. */
 @Module({
-  imports: [ClubModule],
+  imports: [ClubModule, BillingModule, TournamentModule],
   controllers: [EmailController],
   providers: [
+    BlastRegistry,
     BlastsRepository,
     BlastMessagesRepository,
     EmailMessagesRepository,

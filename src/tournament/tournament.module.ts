@@ -7,6 +7,8 @@ import { TournamentBillingService } from './services/tournament-billing.service'
 import { TournamentCheckoutService } from './services/tournament-checkout.service';
 import { TournamentRegenerationService } from './services/tournament-regeneration.service';
 import { TournamentsService } from './services/tournaments.service';
+import { TournamentOrdersRepository } from './repositories/tournament-orders.repository';
+import { TournamentsRepository } from './repositories/tournaments.repository';
 
 @Module({
   imports: [ClubModule, OrdersModule, PaymentLinksModule],
@@ -16,7 +18,10 @@ import { TournamentsService } from './services/tournaments.service';
     TournamentCheckoutService,
     TournamentBillingService,
     TournamentRegenerationService,
+    TournamentsRepository,
+    TournamentOrdersRepository,
   ],
-  exports: [TournamentCheckoutService, TournamentRegenerationService],
+  // TournamentsRepository: the email registry's reader of tournaments and committed families.
+  exports: [TournamentCheckoutService, TournamentRegenerationService, TournamentsRepository],
 })
 export class TournamentModule {}

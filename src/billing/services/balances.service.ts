@@ -3,7 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ClubContext } from '../../club/auth/club-context';
 import { spreadsheetCsv } from '../../common/csv/spreadsheet-csv';
-import { outstandingBalances, Statement, StatementFilter } from '../outstanding-balances.query';
+import {
+  Statement,
+  StatementFilter,
+  StatementsRepository,
+} from '../repositories/statements.repository';
 
 const CSV_COLUMNS = [
   'parent_id',
@@ -20,10 +24,13 @@ const CSV_COLUMNS = [
 /** What each family owes, as JSON for the admin and CSV for the treasurer's spreadsheet. */
 @Injectable()
 export class BalancesService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly repository: StatementsRepository,
+  ) {}
 
   statements(club: ClubContext, filter: StatementFilter = {}): Promise<Statement[]> {
-    return outstandingBalances(this.db.manager, club.tenantId, filter);
+    return this.repository.outstandingBalances(this.db.manager, club.tenantId, filter);
   }
 
   async csv(club: ClubContext, filter: StatementFilter = {}): Promise<string> {

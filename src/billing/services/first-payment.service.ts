@@ -2,13 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ClubContext } from '../../club/auth/club-context';
-import { Order } from '../../orders/entities/order.entity';
 import { OrdersService } from '../../orders/services/orders.service';
 import { isOrderOwed, isOrderPaid, PROCESSING } from '../../orders/order-status';
-import { playerRecords } from '../../club/services/players.service';
 import { DomainException } from '../../common/errors/domain.exception';
 import { appConfig, type AppConfig } from '../../config';
 import { PaymentLinksService } from '../../payment-links/services/payment-links.service';
+import { FirstMonthRepository, PlayerFirstMonth } from '../repositories/first-month.repository';
 
 /** Where a first-payment click ends: Stripe's pay page, or one of our explanation pages. */
 export type FirstPaymentOutcome =
@@ -18,15 +17,6 @@ export type FirstPaymentOutcome =
 /** A dry run's answer adds what a click would mint (and the stale order it would replace). */
 export type FirstMonthDecision =
   FirstPaymentOutcome | { kind: 'would_mint'; amountCents: number; replacesOrderId?: number };
-
-interface FirstPaymentFacts {
-  player_id: number;
-  tenant_id: number;
-  contract_status: string;
-  fee_cents: number | null;
-  product_id: number | null;
-  club_name: string;
-}
 
 /** The month's order as one locked decision finds it (see monthOrder). */
 type MonthOrder =
@@ -50,21 +40,18 @@ export class FirstPaymentService {
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     private readonly orders: OrdersService,
     private readonly links: PaymentLinksService,
+    private readonly firstMonths: FirstMonthRepository,
   ) {}
 
   /** The player's public first-payment URL (their unguessable token). */
   async linkFor(club: ClubContext, playerId: number): Promise<{ url: string }> {
-    await playerRecords.find(this.db.manager, club.tenantId, playerId);
-    const [{ token }] = (await this.db.query(
-      'SELECT first_payment_token AS token FROM players WHERE tenant_id = $1 AND id = $2',
-      [club.tenantId, playerId],
-    )) as { token: string }[];
-    return { url: `${this.app.publicBaseUrl}/checkout/first-payment?token=${token}` };
+    const month = await this.firstMonths.forPlayer(club.tenantId, playerId);
+    if (!month) throw DomainException.notFound('Player', playerId);
+    return { url: `${this.app.publicBaseUrl}/checkout/first-payment?token=${month.token}` };
   }
 
   async click(token: string | undefined): Promise<FirstPaymentOutcome> {
-    const facts =
-      token && TOKEN.test(token) ? await this.facts('first_payment_token', token) : undefined;
+    const facts = token && TOKEN.test(token) ? await this.firstMonths.forToken(token) : undefined;
     if (!facts) return { kind: 'unknown' };
     const outcome = await this.firstMonth(facts, `first-payment:player:${facts.player_id}`, true);
     return outcome.kind === 'would_mint' ? { kind: 'unknown' } : outcome;
@@ -79,13 +66,13 @@ export class FirstPaymentService {
     playerId: number,
     commit: boolean,
   ): Promise<FirstMonthDecision> {
-    const facts = await this.facts('id', playerId, club.tenantId);
+    const facts = await this.firstMonths.forPlayer(club.tenantId, playerId);
     if (!facts) throw DomainException.notFound('Player', playerId);
     return this.firstMonth(facts, club.actor, commit);
   }
 
   private async firstMonth(
-    facts: FirstPaymentFacts,
+    facts: PlayerFirstMonth,
     actor: string,
     commit: boolean,
   ): Promise<FirstMonthDecision> {
@@ -136,16 +123,18 @@ export class FirstPaymentService {
    */
   private monthOrder(
     club: ClubContext,
-    month: FirstPaymentFacts & { fee_cents: number; product_id: number },
+    month: PlayerFirstMonth & { fee_cents: number; product_id: number },
     commit: boolean,
   ): Promise<MonthOrder> {
     const clubName = month.club_name;
     return this.db.transaction(async (manager): Promise<MonthOrder> => {
       await this.orders.lockItem(manager, club.tenantId, month.player_id, month.product_id);
-      const monthly = await manager.find(Order, {
-        where: { tenantId: club.tenantId, playerId: month.player_id, productId: month.product_id },
-        order: { id: 'ASC' },
-      });
+      const monthly = await this.orders.itemOrders(
+        manager,
+        club.tenantId,
+        month.player_id,
+        month.product_id,
+      );
       if (monthly.some((order) => isOrderPaid(order.status))) return { kind: 'paid', clubName };
       if (monthly.some((order) => PROCESSING.includes(order.status)))
         return { kind: 'processing', clubName };
@@ -162,25 +151,5 @@ export class FirstPaymentService {
       );
       return { kind: 'owed', orderId: made.id };
     });
-  }
-
-  private async facts(
-    by: 'first_payment_token' | 'id',
-    value: string | number,
-    tenantId?: number,
-  ): Promise<FirstPaymentFacts | undefined> {
-    const rows = (await this.db.query(
-      `SELECT pl.id AS player_id, pl.tenant_id, pl.contract_status,
-              COALESCE(pl.monthly_fee_cents, t.monthly_fee_cents) AS fee_cents,
-              (SELECT pr.id FROM products pr
-               WHERE pr.tenant_id = pl.tenant_id AND pr.category = 'monthly' AND pr.active ORDER BY pr.id LIMIT 1) AS product_id,
-              tn.name AS club_name
-       FROM players pl
-       JOIN tenants tn ON tn.id = pl.tenant_id
-       LEFT JOIN teams t ON t.tenant_id = pl.tenant_id AND t.id = pl.team_id
-       WHERE pl.${by} = $1 AND ($2::int IS NULL OR pl.tenant_id = $2)`,
-      [value, tenantId ?? null],
-    )) as FirstPaymentFacts[];
-    return rows[0];
   }
 }

@@ -1,11 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { Order } from '../../orders/entities/order.entity';
 import { JobsService } from '../../jobs/jobs.service';
 import { StripeService } from '../../stripe/stripe.service';
-import { Overpayment } from '../entities/overpayment.entity';
 import { idempotencyKeys } from '../../stripe/idempotency-keys';
+import { OverpaymentsRepository } from '../repositories/overpayments.repository';
 
 const REFUND_QUEUE = 'overpayment.refund';
 
@@ -24,7 +23,7 @@ export interface SecondPayment {
 @Injectable()
 export class OverpaymentsService implements OnModuleInit {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly overpayments: OverpaymentsRepository,
     private readonly stripe: StripeService,
     private readonly jobs: JobsService,
   ) {}
@@ -37,22 +36,14 @@ export class OverpaymentsService implements OnModuleInit {
 
   /** In the webhook's transaction; true the first time this session is recorded. */
   async record(manager: EntityManager, order: Order, payment: SecondPayment): Promise<boolean> {
-    const inserted = await manager
-      .createQueryBuilder()
-      .insert()
-      .into(Overpayment)
-      .values({
-        tenantId: order.tenantId,
-        orderId: order.id,
-        stripeCheckoutSessionId: payment.checkoutSessionId,
-        stripePaymentIntentId: payment.paymentIntentId,
-        amountCents: payment.amountCents,
-        currency: payment.currency,
-      })
-      .orIgnore()
-      .returning(['id'])
-      .execute();
-    const id = (inserted.raw as { id: number }[])[0]?.id;
+    const id = await this.overpayments.insertNew(manager, {
+      tenantId: order.tenantId,
+      orderId: order.id,
+      stripeCheckoutSessionId: payment.checkoutSessionId,
+      stripePaymentIntentId: payment.paymentIntentId,
+      amountCents: payment.amountCents,
+      currency: payment.currency,
+    });
     if (id === undefined) return false;
     await this.jobs.send(REFUND_QUEUE, { overpaymentId: id }, { manager });
     return true;
@@ -60,11 +51,11 @@ export class OverpaymentsService implements OnModuleInit {
 
   /** Whether this PaymentIntent is a second payment we keep (and refund) apart from its order. */
   async isOverpayment(manager: EntityManager, paymentIntentId: string): Promise<boolean> {
-    return manager.existsBy(Overpayment, { stripePaymentIntentId: paymentIntentId });
+    return this.overpayments.existsForPaymentIntent(manager, paymentIntentId);
   }
 
   private async refund(overpaymentId: number): Promise<void> {
-    const overpayment = await this.db.manager.findOneByOrFail(Overpayment, { id: overpaymentId });
+    const overpayment = await this.overpayments.find(overpaymentId);
     if (overpayment.stripeRefundId) return;
     const refund = await this.stripe.createRefund(
       {
@@ -79,10 +70,6 @@ export class OverpaymentsService implements OnModuleInit {
       },
       idempotencyKeys.overpaymentRefund(overpayment.stripeCheckoutSessionId),
     );
-    await this.db.manager.update(
-      Overpayment,
-      { id: overpayment.id },
-      { stripeRefundId: refund.id, refundedAt: new Date() },
-    );
+    await this.overpayments.markRefunded(overpayment.id, refund.id);
   }
 }

@@ -4,26 +4,13 @@ import { DataSource } from 'typeorm';
 import type { ClubContext } from '../../club/auth/club-context';
 import { formatMoney } from '../../common/money/format-money';
 import { PaymentLinksService } from '../../payment-links/services/payment-links.service';
-import { firstPaymentFamilies } from '../first-payment-families.query';
+import {
+  BackfillCandidate,
+  BackfillCandidatesRepository,
+} from '../repositories/backfill-candidates.repository';
+import { FirstMonthRepository } from '../repositories/first-month.repository';
 import { FirstPaymentService } from './first-payment.service';
-import { OWED } from '../../orders/order-status';
 import type { OperatorOutcome } from '../../common/operator-outcome';
-
-/** Something `backfill:payment-links` looks at: a player's first month, or an owed order. */
-export interface BackfillCandidate {
-  kind: 'first_month' | 'order';
-  player_id: number;
-  player_name: string;
-  product_id: number;
-  item: string;
-  order_id: number | null;
-  amount_cents: number;
-  currency: string;
-  /** The order carries a Stripe link that `payment_links` does not know. */
-  unrecorded_link: boolean;
-  /** Another order of this player and item holds their one active link. */
-  active_link_order_id: number | null;
-}
 
 /** With what was made: the order (a first month may create one) and its pay URL. */
 export type BackfillStep = OperatorOutcome & { orderId?: number; url?: string };
@@ -40,11 +27,13 @@ export class PaymentLinksBackfillService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly firstPayment: FirstPaymentService,
     private readonly links: PaymentLinksService,
+    private readonly firstMonths: FirstMonthRepository,
+    private readonly backfillCandidates: BackfillCandidatesRepository,
   ) {}
 
   async candidates(tenantId: number): Promise<BackfillCandidate[]> {
-    const firstMonths: BackfillCandidate[] = (
-      await firstPaymentFamilies(this.db.manager, tenantId)
+    const months: BackfillCandidate[] = (
+      await this.firstMonths.families(this.db.manager, tenantId)
     ).flatMap((family) =>
       family.players.map((player) => ({
         kind: 'first_month' as const,
@@ -59,29 +48,11 @@ export class PaymentLinksBackfillService {
         active_link_order_id: null,
       })),
     );
-    const firstMonthOf = new Set(firstMonths.map((c) => `${c.player_id}:${c.product_id}`));
-    const orders = (await this.db.query(
-      `SELECT 'order' AS kind, o.player_id, pl.name AS player_name, o.product_id, pr.name AS item,
-              o.id AS order_id, o.amount_cents, trim(o.currency) AS currency,
-              (o.stripe_payment_link_id IS NOT NULL AND NOT EXISTS (
-                 SELECT 1 FROM payment_links l
-                 WHERE l.tenant_id = o.tenant_id AND l.stripe_payment_link_id = o.stripe_payment_link_id)
-              ) AS unrecorded_link,
-              (SELECT l.order_id FROM payment_links l
-               WHERE l.tenant_id = o.tenant_id AND l.player_id = o.player_id AND l.product_id = o.product_id
-                 AND l.status = 'active') AS active_link_order_id
-       FROM orders o
-       JOIN players pl ON pl.tenant_id = o.tenant_id AND pl.id = o.player_id
-       JOIN products pr ON pr.tenant_id = o.tenant_id AND pr.id = o.product_id
-       WHERE o.tenant_id = $1 AND o.status = ANY($2::order_status[])
-         AND NOT EXISTS (SELECT 1 FROM payment_links l
-                         WHERE l.tenant_id = o.tenant_id AND l.order_id = o.id AND l.status = 'active')
-       ORDER BY o.id`,
-      [tenantId, OWED],
-    )) as BackfillCandidate[];
+    const firstMonthOf = new Set(months.map((c) => `${c.player_id}:${c.product_id}`));
+    const orders = await this.backfillCandidates.unlinkedOrders(tenantId);
     // A first month's owed order is the first-month decision's to reuse or replace.
     return [
-      ...firstMonths,
+      ...months,
       ...orders.filter((o) => !firstMonthOf.has(`${o.player_id}:${o.product_id}`)),
     ];
   }

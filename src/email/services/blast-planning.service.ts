@@ -6,7 +6,7 @@ import type { ClubContext } from '../../club/auth/club-context';
 import { appConfig, type AppConfig, mailConfig } from '../../config';
 import type { MailConfig } from '../../config';
 import { BrandedMailer } from '../../mailer/branded-mailer.service';
-import { BLAST_QUERIES, BlastFamily, blastQuery, SkipReason } from '../blast-registry';
+import { BlastFamily, BlastRegistry, SkipReason } from '../blast-registry';
 import {
   type BlastPreviewResponse,
   type BlastRequest,
@@ -46,11 +46,12 @@ export class BlastPlanningService {
     private readonly messages: EmailMessagesRepository,
     @Inject(mailConfig.KEY) private readonly config: MailConfig,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
+    private readonly registry: BlastRegistry,
   ) {}
 
   queries(): { data: QueryResponse[] } {
     return {
-      data: BLAST_QUERIES.map((query) => ({
+      data: this.registry.queries.map((query) => ({
         name: query.name,
         description: query.description,
         available: query.available,
@@ -62,7 +63,7 @@ export class BlastPlanningService {
   async preview(club: ClubContext, request: BlastRequest): Promise<BlastPreviewResponse> {
     const spec: BlastSpec = {
       queryName: request.query,
-      params: blastQuery(request.query, request.params).params,
+      params: this.registry.blastQuery(request.query, request.params).params,
       testEmail: request.test_email ?? null,
       redirectTo: request.redirect_to ?? null,
       force: request.force ?? false,
@@ -99,7 +100,7 @@ export class BlastPlanningService {
 
   /** Runs the blast's query now and applies the skip rules; `manager` may hold the send's lock. */
   async plan(manager: EntityManager, tenantId: number, spec: BlastSpec): Promise<BlastPlan> {
-    const { query, params } = blastQuery(spec.queryName, spec.params);
+    const { query, params } = this.registry.blastQuery(spec.queryName, spec.params);
     const families = await query.families(
       manager,
       tenantId,
@@ -143,7 +144,7 @@ export class BlastPlanningService {
 
   /** A family's message of the blast as it would be rendered now; undefined when not found. */
   async renderNow(blast: EmailBlast, parentId: number): Promise<string | undefined> {
-    const { query, params } = blastQuery(blast.queryName, blast.params);
+    const { query, params } = this.registry.blastQuery(blast.queryName, blast.params);
     const [family] = (
       await query.families(
         this.db.manager,

@@ -150,4 +150,14 @@ export class OrdersService extends ClubCrudService<Order, OrderResponse> {
       order: { id: 'ASC' },
     });
   }
+
+  /** A player's orders for an item, oldest first (in `manager`'s transaction, under lockItem). */
+  itemOrders(
+    manager: EntityManager,
+    tenantId: number,
+    playerId: number,
+    productId: number,
+  ): Promise<Order[]> {
+    return manager.find(Order, { where: { tenantId, playerId, productId }, order: { id: 'ASC' } });
+  }
 }

@@ -3,17 +3,21 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ClubContext } from '../../club/auth/club-context';
 import type { TournamentBillingResponse } from '../dtos/tournament-billing.dto';
-import { tournamentBillingRows } from '../tournament-billing.query';
-import { tournamentRecords } from './tournaments.service';
+import { TournamentOrdersRepository } from '../repositories/tournament-orders.repository';
+import { TournamentsRepository } from '../repositories/tournaments.repository';
 
 /** A tournament's status report: who plays, what each owes and paid, and the totals. */
 @Injectable()
 export class TournamentBillingService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly tournaments: TournamentsRepository,
+    private readonly tournamentOrders: TournamentOrdersRepository,
+  ) {}
 
   async report(club: ClubContext, tournamentId: number): Promise<TournamentBillingResponse> {
-    await tournamentRecords.find(this.db.manager, club.tenantId, tournamentId);
-    const rows = await tournamentBillingRows(this.db.manager, club.tenantId, tournamentId);
+    await this.tournaments.find(this.db.manager, club.tenantId, tournamentId);
+    const rows = await this.tournamentOrders.billingRows(club.tenantId, tournamentId);
     const report: TournamentBillingResponse = {
       tournament_id: tournamentId,
       teams: [],

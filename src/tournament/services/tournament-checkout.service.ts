@@ -1,30 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { ClubContext } from '../../club/auth/club-context';
-import { isOrderOwed, OWED } from '../../orders/order-status';
-import type { OrderStatus } from '../../orders/entities/order.entity';
+import { isOrderOwed } from '../../orders/order-status';
 import { OrdersService } from '../../orders/services/orders.service';
 import { PaymentLinkResponse } from '../../payment-links/dtos/payment-link.dto';
-import { PaymentLink } from '../../payment-links/entities/payment-link.entity';
 import { PaymentLinksService } from '../../payment-links/services/payment-links.service';
 import type {
   TournamentCancellation,
   TournamentCheckoutItem,
   TournamentCheckoutLinksResponse,
 } from '../dtos/tournament.dto';
-import type { CommitmentStatus } from '../entities/tournament-commitment.entity';
 import { withSessionLock } from '../../database/advisory-lock';
-import { tournamentRecords } from './tournaments.service';
-
-interface Place {
-  player_id: number;
-  commitment: CommitmentStatus;
-  team_id: number | null;
-  product_id: number | null;
-  order_id: number | null;
-  order_status: OrderStatus | null;
-}
+import {
+  TournamentOrdersRepository,
+  TournamentPlace,
+} from '../repositories/tournament-orders.repository';
+import { TournamentsRepository } from '../repositories/tournaments.repository';
 
 /**
  * One pending order and pay link per committed player, for the product of the player's
@@ -39,13 +31,15 @@ export class TournamentCheckoutService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly orders: OrdersService,
     private readonly paymentLinks: PaymentLinksService,
+    private readonly tournaments: TournamentsRepository,
+    private readonly tournamentOrders: TournamentOrdersRepository,
   ) {}
 
   async checkoutLinks(
     club: ClubContext,
     tournamentId: number,
   ): Promise<TournamentCheckoutLinksResponse> {
-    await tournamentRecords.find(this.db.manager, club.tenantId, tournamentId);
+    await this.tournaments.find(this.db.manager, club.tenantId, tournamentId);
     return this.withCheckoutLock(tournamentId, () => this.run(club, tournamentId));
   }
 
@@ -82,7 +76,7 @@ export class TournamentCheckoutService {
     playerId: number,
     orderId: number,
   ): Promise<TournamentCheckoutItem | undefined> {
-    await this.withdraw(club, playerId, orderId);
+    await this.paymentLinks.cancelOrder(club, orderId);
     return this.billPlayer(club, tournamentId, playerId);
   }
 
@@ -92,7 +86,7 @@ export class TournamentCheckoutService {
     tournamentId: number,
     playerId: number,
   ): Promise<TournamentCheckoutItem | undefined> {
-    const [place] = await this.places(club.tenantId, tournamentId, playerId);
+    const [place] = await this.tournamentOrders.places(club.tenantId, tournamentId, playerId);
     if (place?.commitment !== 'committed' || place.product_id === null) return undefined;
     return this.bill(club, tournamentId, place);
   }
@@ -102,7 +96,7 @@ export class TournamentCheckoutService {
     tournamentId: number,
   ): Promise<TournamentCheckoutLinksResponse> {
     const result: TournamentCheckoutLinksResponse = { data: [], cancelled: [], skipped: [] };
-    for (const place of await this.places(club.tenantId, tournamentId)) {
+    for (const place of await this.tournamentOrders.places(club.tenantId, tournamentId)) {
       const plays = place.commitment === 'committed' && place.product_id !== null;
       if (plays) {
         result.data.push(await this.bill(club, tournamentId, place));
@@ -116,26 +110,10 @@ export class TournamentCheckoutService {
     return result;
   }
 
-  private async unrecordedOrder(
-    manager: EntityManager,
-    tenantId: number,
-    playerId: number,
-    productId: number,
-  ): Promise<{ id: number; status: OrderStatus } | undefined> {
-    const rows = (await manager.query(
-      `SELECT o.id, o.status FROM orders o
-       WHERE o.tenant_id = $1 AND o.player_id = $2 AND o.product_id = $3 AND o.status = ANY($4::order_status[])
-         AND NOT EXISTS (SELECT 1 FROM tournament_orders t WHERE t.tenant_id = o.tenant_id AND t.order_id = o.id)
-       ORDER BY o.id LIMIT 1`,
-      [tenantId, playerId, productId, OWED],
-    )) as { id: number; status: OrderStatus }[];
-    return rows[0];
-  }
-
   private async bill(
     club: ClubContext,
     tournamentId: number,
-    place: Place,
+    place: TournamentPlace,
   ): Promise<TournamentCheckoutItem> {
     let orderId = place.order_id;
     let orderStatus = place.order_status;
@@ -148,18 +126,23 @@ export class TournamentCheckoutService {
         // An owed order for this fee that no tournament records (made by hand, or by an older run
         // interrupted before recording it) is adopted rather than billing the family twice.
         const made =
-          (await this.unrecordedOrder(manager, club.tenantId, place.player_id, productId)) ??
+          (await this.tournamentOrders.unrecordedOrder(
+            manager,
+            club.tenantId,
+            place.player_id,
+            productId,
+          )) ??
           (await this.orders.create(
             club,
             { player_id: place.player_id, product_id: productId },
             manager,
           ));
-        await manager.query(
-          `INSERT INTO tournament_orders (tenant_id, tournament_id, player_id, order_id)
-           VALUES ($1, $2, $3, $4)
-           ON CONFLICT ON CONSTRAINT tournament_orders_tournament_player_key
-           DO UPDATE SET order_id = EXCLUDED.order_id`,
-          [club.tenantId, tournamentId, place.player_id, made.id],
+        await this.tournamentOrders.record(
+          manager,
+          club.tenantId,
+          tournamentId,
+          place.player_id,
+          made.id,
         );
         return made;
       });
@@ -173,7 +156,10 @@ export class TournamentCheckoutService {
       link = minted.link;
       created ||= minted.created;
     } else {
-      link = await this.latestLink(club.tenantId, orderId);
+      link =
+        place.latest_link_id === null
+          ? null
+          : await this.paymentLinks.get(club, place.latest_link_id);
     }
     return {
       player_id: place.player_id,
@@ -185,44 +171,16 @@ export class TournamentCheckoutService {
     };
   }
 
-  /** The player no longer plays: the link stops taking money first, then the order is cancelled. */
+  /** The player no longer plays: the unpaid order is cancelled, its link closed first. */
   private async withdraw(
     club: ClubContext,
     playerId: number,
     orderId: number,
   ): Promise<TournamentCancellation> {
-    const active = await this.db.manager.findOneBy(PaymentLink, {
-      tenantId: club.tenantId,
-      orderId,
-      status: 'active',
-    });
-    if (active) await this.paymentLinks.deactivate(club, active.id);
-    await this.orders.cancel(club, orderId);
+    // Read before the cancel closes it: the answer names the link that stopped taking money.
+    const [active] = (await this.paymentLinks.list(club, { order_id: orderId, status: 'active' }))
+      .data;
+    await this.paymentLinks.cancelOrder(club, orderId);
     return { player_id: playerId, order_id: orderId, deactivated_link_id: active?.id ?? null };
-  }
-
-  private async latestLink(tenantId: number, orderId: number): Promise<PaymentLinkResponse | null> {
-    const link = await this.db.manager.findOne(PaymentLink, {
-      where: { tenantId, orderId },
-      order: { id: 'DESC' },
-    });
-    return link ? PaymentLinkResponse.of(link) : null;
-  }
-
-  private places(tenantId: number, tournamentId: number, playerId?: number): Promise<Place[]> {
-    return this.db.query(
-      `SELECT c.player_id, c.status AS commitment, p.team_id, tt.product_id,
-              tor.order_id, o.status AS order_status
-         FROM tournament_commitments c
-         JOIN players p ON p.tenant_id = c.tenant_id AND p.id = c.player_id
-         LEFT JOIN tournament_teams tt
-           ON tt.tenant_id = c.tenant_id AND tt.tournament_id = c.tournament_id AND tt.team_id = p.team_id
-         LEFT JOIN tournament_orders tor
-           ON tor.tenant_id = c.tenant_id AND tor.tournament_id = c.tournament_id AND tor.player_id = c.player_id
-         LEFT JOIN orders o ON o.tenant_id = tor.tenant_id AND o.id = tor.order_id
-        WHERE c.tenant_id = $1 AND c.tournament_id = $2 AND ($3::int IS NULL OR c.player_id = $3)
-        ORDER BY c.player_id`,
-      [tenantId, tournamentId, playerId ?? null],
-    );
   }
 }

@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { ClubContext } from '../../club/auth/club-context';
 import { isOrderOwed } from '../../orders/order-status';
 import { DomainException } from '../../common/errors/domain.exception';
@@ -12,7 +10,11 @@ import {
   OrderToPay,
 } from '../../payment-links/stripe-pay-checks';
 import { StripeService } from '../../stripe/stripe.service';
-import { TournamentFeeOrderRow, tournamentFeeOrderRows } from '../tournament-fee-orders.query';
+import {
+  TournamentFeeOrderRow,
+  TournamentOrdersRepository,
+} from '../repositories/tournament-orders.repository';
+import { TournamentsRepository } from '../repositories/tournaments.repository';
 import { TournamentCheckoutService } from './tournament-checkout.service';
 import type { OperatorOutcome } from '../../common/operator-outcome';
 
@@ -37,9 +39,10 @@ type Diagnosis =
 @Injectable()
 export class TournamentRegenerationService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly stripe: StripeService,
     private readonly checkout: TournamentCheckoutService,
+    private readonly tournaments: TournamentsRepository,
+    private readonly tournamentOrders: TournamentOrdersRepository,
   ) {}
 
   /** The club (of these) the tournament belongs to; another club's id is not found. */
@@ -47,17 +50,17 @@ export class TournamentRegenerationService {
     clubs: C[],
     tournamentId: number,
   ): Promise<C> {
-    const rows = (await this.db.query(
-      `SELECT tenant_id FROM tournaments WHERE id = $1 AND tenant_id = ANY($2::int[])`,
-      [tournamentId, clubs.map((club) => club.tenantId)],
-    )) as { tenant_id: number }[];
-    const club = clubs.find((candidate) => candidate.tenantId === rows[0]?.tenant_id);
+    const tenantId = await this.tournaments.owningTenant(
+      tournamentId,
+      clubs.map((club) => club.tenantId),
+    );
+    const club = clubs.find((candidate) => candidate.tenantId === tenantId);
     if (!club) throw DomainException.notFound('Tournament', tournamentId);
     return club;
   }
 
   orders(tenantId: number, tournamentId: number): Promise<TournamentFeeOrderRow[]> {
-    return tournamentFeeOrderRows(this.db.manager, tenantId, tournamentId);
+    return this.tournamentOrders.feeOrders(tenantId, tournamentId);
   }
 
   async regenerate(
@@ -71,8 +74,7 @@ export class TournamentRegenerationService {
       return this.describe(first, row);
     // Decided again under checkout-links' lock: an admin's run may have changed the place.
     return this.checkout.withCheckoutLock(tournamentId, async () => {
-      const [now] = await tournamentFeeOrderRows(
-        this.db.manager,
+      const [now] = await this.tournamentOrders.feeOrders(
         club.tenantId,
         tournamentId,
         row.player_id,

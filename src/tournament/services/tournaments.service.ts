@@ -7,7 +7,6 @@ import { playerRecords } from '../../club/services/players.service';
 import { productRecords } from '../../club/services/products.service';
 import { teamRecords } from '../../club/services/teams.service';
 import { ClubCrudService } from '../../common/club-crud.service';
-import { ClubRecords } from '../../common/club-records';
 import { DomainException } from '../../common/errors/domain.exception';
 import { Page, PageQuery } from '../../common/http/page';
 import {
@@ -19,17 +18,18 @@ import {
   TournamentTeamResponse,
   UpdateTournamentDto,
 } from '../dtos/tournament.dto';
-import { TournamentCommitment } from '../entities/tournament-commitment.entity';
-import { TournamentTeam } from '../entities/tournament-team.entity';
 import { Tournament } from '../entities/tournament.entity';
-
-export const tournamentRecords = new ClubRecords(Tournament, 'Tournament');
+import { TournamentsRepository } from '../repositories/tournaments.repository';
 
 /** Tournaments, the teams that play in them (with their fee product) and players' answers. */
 @Injectable()
 export class TournamentsService extends ClubCrudService<Tournament, TournamentResponse> {
-  constructor(@InjectDataSource() db: DataSource, audit: AuditService) {
-    super(db, audit, tournamentRecords, 'tournament', TournamentResponse.of);
+  constructor(
+    @InjectDataSource() db: DataSource,
+    audit: AuditService,
+    private readonly tournaments: TournamentsRepository,
+  ) {
+    super(db, audit, tournaments.records, 'tournament', TournamentResponse.of);
   }
 
   list(club: ClubContext, query: PageQuery): Promise<Page<TournamentResponse>> {
@@ -54,11 +54,8 @@ export class TournamentsService extends ClubCrudService<Tournament, TournamentRe
   }
 
   async listTeams(club: ClubContext, tournamentId: number): Promise<TournamentTeamResponse[]> {
-    await tournamentRecords.find(this.db.manager, club.tenantId, tournamentId);
-    const rows = await this.db.manager.find(TournamentTeam, {
-      where: { tenantId: club.tenantId, tournamentId },
-      order: { id: 'ASC' },
-    });
+    await this.tournaments.find(this.db.manager, club.tenantId, tournamentId);
+    const rows = await this.tournaments.teams(club.tenantId, tournamentId);
     return rows.map(TournamentTeamResponse.of);
   }
 
@@ -69,38 +66,28 @@ export class TournamentsService extends ClubCrudService<Tournament, TournamentRe
     dto: TournamentTeamDto,
   ): Promise<TournamentTeamResponse> {
     return this.db.transaction(async (manager) => {
-      await tournamentRecords.find(manager, club.tenantId, tournamentId, { lock: true });
+      await this.tournaments.find(manager, club.tenantId, tournamentId, { lock: true });
       await teamRecords.find(manager, club.tenantId, dto.team_id);
       await productRecords.find(manager, club.tenantId, dto.product_id);
-      await manager.query(
-        `INSERT INTO tournament_teams (tenant_id, tournament_id, team_id, product_id)
-         VALUES ($1, $2, $3, $4)
-         ON CONFLICT ON CONSTRAINT tournament_teams_tournament_team_key
-         DO UPDATE SET product_id = EXCLUDED.product_id`,
-        [club.tenantId, tournamentId, dto.team_id, dto.product_id],
+      const team = await this.tournaments.putTeam(
+        manager,
+        club.tenantId,
+        tournamentId,
+        dto.team_id,
+        dto.product_id,
       );
       await this.audit.record(manager, club, 'tournament.team_set', `tournament:${tournamentId}`, {
         ...dto,
       });
-      return TournamentTeamResponse.of(
-        await manager.findOneByOrFail(TournamentTeam, {
-          tenantId: club.tenantId,
-          tournamentId,
-          teamId: dto.team_id,
-        }),
-      );
+      return TournamentTeamResponse.of(team);
     });
   }
 
   async removeTeam(club: ClubContext, tournamentId: number, teamId: number): Promise<void> {
     await this.db.transaction(async (manager) => {
-      await tournamentRecords.find(manager, club.tenantId, tournamentId, { lock: true });
-      const result = await manager.delete(TournamentTeam, {
-        tenantId: club.tenantId,
-        tournamentId,
-        teamId,
-      });
-      if (!result.affected) throw DomainException.notFound('Tournament team', teamId);
+      await this.tournaments.find(manager, club.tenantId, tournamentId, { lock: true });
+      if (!(await this.tournaments.removeTeam(manager, club.tenantId, tournamentId, teamId)))
+        throw DomainException.notFound('Tournament team', teamId);
       await this.audit.record(
         manager,
         club,
@@ -112,11 +99,8 @@ export class TournamentsService extends ClubCrudService<Tournament, TournamentRe
   }
 
   async listCommitments(club: ClubContext, tournamentId: number): Promise<CommitmentResponse[]> {
-    await tournamentRecords.find(this.db.manager, club.tenantId, tournamentId);
-    const rows = await this.db.manager.find(TournamentCommitment, {
-      where: { tenantId: club.tenantId, tournamentId },
-      order: { playerId: 'ASC' },
-    });
+    await this.tournaments.find(this.db.manager, club.tenantId, tournamentId);
+    const rows = await this.tournaments.commitments(club.tenantId, tournamentId);
     return rows.map(CommitmentResponse.of);
   }
 
@@ -127,14 +111,14 @@ export class TournamentsService extends ClubCrudService<Tournament, TournamentRe
     dto: CommitmentDto,
   ): Promise<CommitmentResponse> {
     return this.db.transaction(async (manager) => {
-      await tournamentRecords.find(manager, club.tenantId, tournamentId);
+      await this.tournaments.find(manager, club.tenantId, tournamentId);
       await playerRecords.find(manager, club.tenantId, dto.player_id);
-      await manager.query(
-        `INSERT INTO tournament_commitments (tenant_id, tournament_id, player_id, status)
-         VALUES ($1, $2, $3, $4)
-         ON CONFLICT ON CONSTRAINT tournament_commitments_tournament_player_key
-         DO UPDATE SET status = EXCLUDED.status, updated_at = now()`,
-        [club.tenantId, tournamentId, dto.player_id, dto.status],
+      const commitment = await this.tournaments.putCommitment(
+        manager,
+        club.tenantId,
+        tournamentId,
+        dto.player_id,
+        dto.status,
       );
       await this.audit.record(
         manager,
@@ -143,13 +127,7 @@ export class TournamentsService extends ClubCrudService<Tournament, TournamentRe
         `tournament:${tournamentId}`,
         { player_id: dto.player_id },
       );
-      return CommitmentResponse.of(
-        await manager.findOneByOrFail(TournamentCommitment, {
-          tenantId: club.tenantId,
-          tournamentId,
-          playerId: dto.player_id,
-        }),
-      );
+      return CommitmentResponse.of(commitment);
     });
   }
 }

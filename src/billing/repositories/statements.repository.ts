@@ -1,5 +1,6 @@
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { OWED } from '../orders/order-status';
+import { OWED } from '../../orders/order-status';
 
 export interface StatementItem {
   order_id: number;
@@ -64,15 +65,19 @@ export const OUTSTANDING_BALANCES_SQL = `WITH owed AS (
  * orders still owed, grouped by family. The only implementation: the admin endpoint, the CSV,
  * the blast and the CLI all read it from here.
  */
-export async function outstandingBalances(
-  manager: EntityManager,
-  tenantId: number,
-  filter: StatementFilter = {},
-): Promise<Statement[]> {
-  return (await manager.query(OUTSTANDING_BALANCES_SQL, [
-    tenantId,
-    filter.email ?? null,
-    filter.parentIds ?? null,
-    OWED,
-  ])) as Statement[];
+@Injectable()
+export class StatementsRepository {
+  /** In the caller's transaction: a blast's approval reads it where it queues the messages. */
+  async outstandingBalances(
+    manager: EntityManager,
+    tenantId: number,
+    filter: StatementFilter = {},
+  ): Promise<Statement[]> {
+    return (await manager.query(OUTSTANDING_BALANCES_SQL, [
+      tenantId,
+      filter.email ?? null,
+      filter.parentIds ?? null,
+      OWED,
+    ])) as Statement[];
+  }
 }
