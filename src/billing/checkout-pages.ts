@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars';
+import { LAYOUT_PALETTE } from '../mailer/brand.constants';
 
 const escape = (value: string) => Handlebars.Utils.escapeExpression(value);
 
@@ -8,7 +9,7 @@ const escape = (value: string) => Handlebars.Utils.escapeExpression(value);
  */
 export function checkoutPage(page: { title: string; message: string; clubName?: string }): string {
   const club = page.clubName
-    ? `<p style="color:#555;margin:0 0 1.5rem">${escape(page.clubName)}</p>`
+    ? `<p style="color:${LAYOUT_PALETTE.mutedText};margin:0 0 1.5rem">${escape(page.clubName)}</p>`
     : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escape(page.title)}</title></head>

@@ -71,7 +71,7 @@ export class DemoSeedService {
    * still seeds; links can be minted later.
    */
   private async mintLinks(tenantId: number): Promise<number> {
-    const club = { tenantId, apiKeyId: 0, actor: 'seed:demo' };
+    const club = { tenantId, actor: 'seed:demo' };
     const unpaid = await this.db.manager.find(Order, {
       where: { tenantId, status: 'pending' },
       order: { id: 'ASC' },

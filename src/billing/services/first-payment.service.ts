@@ -81,7 +81,7 @@ export class FirstPaymentService {
     if (facts.fee_cents === null || facts.product_id === null || facts.fee_cents < 1)
       return { kind: 'not_set_up', clubName };
     const month = { ...facts, fee_cents: facts.fee_cents, product_id: facts.product_id };
-    const club: ClubContext = { tenantId: facts.tenant_id, apiKeyId: 0, actor };
+    const club: ClubContext = { tenantId: facts.tenant_id, actor };
 
     let replacedOrderId: number | undefined;
     for (let attempt = 1; ; attempt++) {

@@ -66,10 +66,10 @@ export class AdminApiKeysService {
          UPDATE admin_api_keys k SET last_used_at = now() FROM found
          WHERE k.id = found.id AND (found.last_used_at IS NULL OR found.last_used_at < now() - interval '1 minute')
        )
-       SELECT id, tenant_id, key_prefix FROM found`,
+       SELECT tenant_id, key_prefix FROM found`,
       [hashApiKey(key)],
-    )) as { id: number; tenant_id: number; key_prefix: string }[];
+    )) as { tenant_id: number; key_prefix: string }[];
     const row = rows[0];
-    return row && { tenantId: row.tenant_id, apiKeyId: row.id, actor: `api-key:${row.key_prefix}` };
+    return row && { tenantId: row.tenant_id, actor: `api-key:${row.key_prefix}` };
   }
 }

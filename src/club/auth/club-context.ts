@@ -3,7 +3,6 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 /** Who is acting: fixed by the admin API key, never by anything the client sends. */
 export interface ClubContext {
   tenantId: number;
-  apiKeyId: number;
   /** For the audit log: `api-key:<prefix>` or `cli`. */
   actor: string;
 }

@@ -63,7 +63,6 @@ export class ClubsService {
     if (slug !== undefined && tenants.length === 0) throw DomainException.notFound('Club', slug);
     return tenants.map((tenant) => ({
       tenantId: tenant.id,
-      apiKeyId: 0,
       actor,
       slug: tenant.slug,
     }));
