@@ -19,13 +19,11 @@ import {
 } from '../reconciliation.queries';
 import { idOf, readOrderMetadata } from './event-decision';
 import { reconcileSince } from './reconcile-window';
-import {
-  APPLIED_EVENT_TYPES,
-  REPLAYABLE_OUTCOMES,
-  ReplayableOutcome,
-  StoredEvent,
-  StripeEventsService,
-} from './stripe-events.service';
+import { REPLAYABLE_OUTCOMES, ReplayableOutcome } from '../entities/stripe-event.entity';
+import { StoredEvent, StripeEventsRepository } from '../repositories/stripe-events.repository';
+import { APPLIED_EVENT_TYPES } from './event-application.service';
+import { EventReplayService } from './event-replay.service';
+import { StripeEventsService } from './stripe-events.service';
 
 type Cell = string | number | null;
 
@@ -79,6 +77,8 @@ export class ReconciliationService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly stripe: StripeService,
     private readonly events: StripeEventsService,
+    private readonly inbox: StripeEventsRepository,
+    private readonly replays: EventReplayService,
     private readonly clubs: ClubsService,
   ) {}
 
@@ -90,7 +90,7 @@ export class ReconciliationService {
     const inScope = (tenantId: number) => tenantIds.includes(tenantId);
 
     const events = await this.stripe.eventsSince(since, [...APPLIED_EVENT_TYPES]);
-    const stored = await this.events.stored(events.map((event) => event.id));
+    const stored = await this.inbox.stored(events.map((event) => event.id));
     const steps: ReconcileStep[] = [];
     const paidByThisRun = new Set<string>();
     const unappliedByPayment = new Map<string, StripeEventPayload[]>();
@@ -128,7 +128,7 @@ export class ReconciliationService {
         `--outcome must be one of ${REPLAYABLE_OUTCOMES.join(', ')}: the others are final`,
       );
     const label = await this.clubLabels();
-    const stored = await this.events.findStored(
+    const stored = await this.inbox.findStored(
       options.event !== undefined
         ? { id: options.event }
         : { outcome: options.outcome as ReplayableOutcome, tenantId: options.tenantOnly },
@@ -352,7 +352,7 @@ export class ReconciliationService {
             status: 'skipped',
             result: `stored for ${event.tenantId === null ? 'no club' : `club ${label(event.tenantId)}`}, not the --tenant club`,
           };
-        const reapplied = await this.events.reapply(event.id, {
+        const reapplied = await this.replays.reapply(event.id, {
           dryRun: !commit,
           dryRunAfter: earlier,
         });
