@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Order } from '../src/orders/entities/order.entity';
 import type { CheckoutSession, StripeEmulator } from '../src/stripe-emulator';
 import { ReconciliationService } from '../src/webhooks/services/reconciliation.service';
-import { StripeEventsService } from '../src/webhooks/services/stripe-events.service';
+import { EventReplayService } from '../src/webhooks/services/event-replay.service';
 import type { TestApp } from './support/app';
 import { factories, TestClub } from './support/factories';
 import { paidSessionOn } from './support/paid-session';
@@ -438,7 +438,7 @@ describe('Stripe webhooks: every signed delivery is stored, whatever it holds', 
     });
     await expectUntouched(order);
 
-    const replayed = await t.app.get(StripeEventsService).reapply(id);
+    const replayed = await t.app.get(EventReplayService).reapply(id);
     expect(replayed.decision).toMatchObject({ outcome: 'processed' });
     expect(
       (await t.as(club.apiKey).get(`/admin/orders/${order.id}`).expect(200)).body,

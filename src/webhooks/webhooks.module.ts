@@ -7,9 +7,13 @@ import { PaymentLinksModule } from '../payment-links/payment-links.module';
 import { StripeWebhooksController } from './controllers/stripe-webhooks.controller';
 import { WebhookEventsController } from './controllers/webhook-events.controller';
 import { ReconciliationRepository } from './repositories/reconciliation.repository';
+import { StripeEventsRepository } from './repositories/stripe-events.repository';
+import { EventApplicationService } from './services/event-application.service';
+import { EventReplayService } from './services/event-replay.service';
 import { PaymentEventsService } from './services/payment-events.service';
 import { ReconciliationApplyService } from './services/reconciliation-apply.service';
 import { ReconciliationService } from './services/reconciliation.service';
+import { RefundAndDisputeEventsService } from './services/refund-and-dispute-events.service';
 import { StripeEventsService } from './services/stripe-events.service';
 import { WebhookEventsService } from './services/webhook-events.service';
 
@@ -17,8 +21,12 @@ import { WebhookEventsService } from './services/webhook-events.service';
   imports: [ClubModule, OrdersModule, PaymentLinksModule, BillingModule, EmailModule],
   controllers: [StripeWebhooksController, WebhookEventsController],
   providers: [
+    StripeEventsRepository,
     StripeEventsService,
+    EventApplicationService,
+    EventReplayService,
     PaymentEventsService,
+    RefundAndDisputeEventsService,
     WebhookEventsService,
     ReconciliationService,
     ReconciliationApplyService,

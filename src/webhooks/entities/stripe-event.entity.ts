@@ -10,6 +10,13 @@ export const EVENT_OUTCOMES = [
 ] as const;
 export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
 
+/** Stored outcomes that another try may change; the others are final. */
+export const REPLAYABLE_OUTCOMES = ['failed', 'unmatched', 'needs_review'] as const;
+export type ReplayableOutcome = (typeof REPLAYABLE_OUTCOMES)[number];
+
+export const isReplayable = (outcome: string): outcome is ReplayableOutcome =>
+  (REPLAYABLE_OUTCOMES as readonly string[]).includes(outcome);
+
 /** The webhook inbox: every event Stripe sent, once, keyed by Stripe's id. */
 @Entity('stripe_events')
 export class StripeEvent {

@@ -6,14 +6,15 @@ import { Order } from '../../orders/entities/order.entity';
 import { ReceiptsService } from '../../email/services/receipts.service';
 import { OrderPaymentsService } from '../../orders/services/order-payments.service';
 import { LinkRetirementService } from '../../payment-links/services/link-retirement.service';
-import type { Charge, CheckoutSession, Dispute, PaymentIntent } from '../../stripe/stripe-objects';
-import { decide, EventDecision } from './event-decision';
+import type { CheckoutSession, PaymentIntent } from '../../stripe/stripe-objects';
 import { idOf, readOrderMetadata } from '../stripe-payload';
+import { decide, EventDecision } from './event-decision';
+import { auditOrderChange } from './order-audit';
 
 type Session = CheckoutSession;
 
 /**
- * What each payment event means for an order. Matching is strict: an event credits an order
+ * What each payment event (a Checkout Session's or a PaymentIntent's) means for an order. Matching is strict: an event credits an order
  * only when its metadata names the order in that club, its link is the order's and its
  * amount and currency are the order's (money rule 8); anything else is kept for review.
  */
@@ -47,7 +48,9 @@ export class PaymentEventsService {
     });
     if (!moved)
       return decide('ignored', `order ${order.id} is already ${order.status}`, order.tenantId);
-    await this.note(manager, order, 'order.processing', { checkout_session: session.id });
+    await auditOrderChange(this.audit, manager, order, 'order.processing', {
+      checkout_session: session.id,
+    });
     return decide('processed', undefined, order.tenantId);
   }
 
@@ -80,7 +83,7 @@ export class PaymentEventsService {
           currency: session.currency!,
         });
         if (first)
-          await this.note(manager, order, 'order.overpaid', {
+          await auditOrderChange(this.audit, manager, order, 'order.overpaid', {
             checkout_session: session.id,
             amount_cents: session.amount_total,
           });
@@ -108,7 +111,9 @@ export class PaymentEventsService {
     // The link has had its one session; the family gets a fresh link on the next statement.
     const link = idOf(session.payment_link);
     if (link) await this.links.retireAfterPayment(manager, order.tenantId, link, 'deactivated');
-    await this.note(manager, order, 'order.payment_failed', { checkout_session: session.id });
+    await auditOrderChange(this.audit, manager, order, 'order.payment_failed', {
+      checkout_session: session.id,
+    });
     return decide('processed', undefined, order.tenantId);
   }
 
@@ -153,62 +158,6 @@ export class PaymentEventsService {
     return decide('ignored', `order ${order.id} is already paid`, order.tenantId);
   }
 
-  async chargeRefunded(manager: EntityManager, charge: Charge): Promise<EventDecision> {
-    const paymentIntentId = idOf(charge.payment_intent);
-    if (!paymentIntentId) return decide('unmatched', 'the charge has no PaymentIntent');
-    const order = await this.orders.lockByPaymentIntent(manager, paymentIntentId);
-    if (!order) {
-      if (await this.overpayments.isOverpayment(manager, paymentIntentId))
-        return decide('ignored', 'refund of an overpayment');
-      return decide(
-        'unmatched',
-        `no order has PaymentIntent ${paymentIntentId} yet; applied when its payment arrives`,
-      );
-    }
-    if (!order.paidAt)
-      // A bank debit still processing: applied with its payment, like a refund that came first.
-      return decide(
-        'unmatched',
-        `order ${order.id} is ${order.status}, not paid yet; applied when its payment arrives`,
-        order.tenantId,
-      );
-    if (charge.currency !== order.currency)
-      return decide(
-        'needs_review',
-        `refund in ${charge.currency} for an order in ${order.currency}`,
-        order.tenantId,
-      );
-    if (!(await this.orders.applyRefund(manager, order, charge.amount_refunded))) {
-      return decide(
-        'ignored',
-        `order ${order.id} already records ${order.amountRefundedCents} cents refunded`,
-        order.tenantId,
-      );
-    }
-    await this.note(manager, order, 'order.refunded', {
-      amount_refunded_cents: charge.amount_refunded,
-    });
-    return decide('processed', undefined, order.tenantId);
-  }
-
-  async disputeCreated(manager: EntityManager, dispute: Dispute): Promise<EventDecision> {
-    const paymentIntentId = idOf(dispute.payment_intent);
-    if (!paymentIntentId) return decide('unmatched', 'the dispute names no PaymentIntent');
-    const order = await this.orders.lockByPaymentIntent(manager, paymentIntentId);
-    if (!order)
-      return decide(
-        'unmatched',
-        `no order has PaymentIntent ${paymentIntentId} yet; applied when its payment arrives`,
-      );
-    if (!(await this.orders.flagDispute(manager, order)))
-      return decide('ignored', `order ${order.id} is already flagged as disputed`, order.tenantId);
-    await this.note(manager, order, 'order.disputed', {
-      dispute: dispute.id,
-      amount_cents: dispute.amount,
-    });
-    return decide('processed', `dispute ${dispute.id} opened`, order.tenantId);
-  }
-
   private async paid(
     manager: EntityManager,
     order: Order,
@@ -217,7 +166,7 @@ export class PaymentEventsService {
     session?: string,
   ): Promise<EventDecision> {
     if (link) await this.links.retireAfterPayment(manager, order.tenantId, link, 'paid');
-    await this.note(manager, order, 'order.paid', {
+    await auditOrderChange(this.audit, manager, order, 'order.paid', {
       payment_intent: paymentIntentId,
       checkout_session: session,
     });
@@ -284,20 +233,5 @@ export class PaymentEventsService {
       );
     }
     return locked;
-  }
-
-  private note(
-    manager: EntityManager,
-    order: Order,
-    action: string,
-    data: Record<string, unknown>,
-  ): Promise<void> {
-    return this.audit.record(
-      manager,
-      { tenantId: order.tenantId, actor: 'stripe:webhook' },
-      action,
-      `order:${order.id}`,
-      data,
-    );
   }
 }

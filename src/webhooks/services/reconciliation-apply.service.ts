@@ -15,7 +15,9 @@ import {
   paymentIntentOf,
   sessionCompletedEvent,
 } from '../stripe-payload';
-import { StoredEvent, StripeEventsService } from './stripe-events.service';
+import { StoredEvent } from '../repositories/stripe-events.repository';
+import { EventReplayService } from './event-replay.service';
+import { StripeEventsService } from './stripe-events.service';
 
 /** A club's slug for the report (`#<id>` for a club the operator cannot see). */
 export type ClubLabels = (tenantId: number) => string;
@@ -31,6 +33,7 @@ export class ReconciliationApplyService {
   constructor(
     private readonly stripe: StripeService,
     private readonly events: StripeEventsService,
+    private readonly replays: EventReplayService,
     private readonly reads: ReconciliationRepository,
   ) {}
 
@@ -161,7 +164,7 @@ export class ReconciliationApplyService {
         status: 'skipped',
         result: `stored for ${event.tenantId === null ? 'no club' : `club ${label(event.tenantId)}`}, not the --tenant club`,
       };
-    const reapplied = await this.events.reapply(event.id, {
+    const reapplied = await this.replays.reapply(event.id, {
       dryRun: !commit,
       dryRunAfter: earlier,
     });

@@ -15,12 +15,9 @@ import {
 } from '../stripe-payload';
 import { ClubLabels, ReconciliationApplyService } from './reconciliation-apply.service';
 import { reconcileSince } from './reconcile-window';
-import {
-  APPLIED_EVENT_TYPES,
-  REPLAYABLE_OUTCOMES,
-  ReplayableOutcome,
-  StripeEventsService,
-} from './stripe-events.service';
+import { isReplayable, REPLAYABLE_OUTCOMES, ReplayableOutcome } from '../entities/stripe-event.entity';
+import { StripeEventsRepository } from '../repositories/stripe-events.repository';
+import { APPLIED_EVENT_TYPES } from './event-application.service';
 
 export interface ReconcileClub {
   tenantId: number;
@@ -57,7 +54,7 @@ const ACTOR = 'cli:reconcile';
 export class ReconciliationService {
   constructor(
     private readonly stripe: StripeService,
-    private readonly events: StripeEventsService,
+    private readonly inbox: StripeEventsRepository,
     private readonly clubs: ClubsService,
     private readonly reads: ReconciliationRepository,
     private readonly apply: ReconciliationApplyService,
@@ -71,7 +68,7 @@ export class ReconciliationService {
     const inScope = (tenantId: number) => tenantIds.includes(tenantId);
 
     const events = await this.stripe.eventsSince(since, [...APPLIED_EVENT_TYPES]);
-    const stored = await this.events.stored(events.map((event) => event.id));
+    const stored = await this.inbox.stored(events.map((event) => event.id));
     const steps: OperationItem[] = [];
     const paidByThisRun = new Set<string>();
     const unappliedByPayment = new Map<string, StripeEventPayload[]>();
@@ -111,13 +108,13 @@ export class ReconciliationService {
         'validation_failed',
         `Give either --event <id> or --outcome <${REPLAYABLE_OUTCOMES.join('|')}>`,
       );
-    if (options.outcome !== undefined && !isReplayableOutcome(options.outcome))
+    if (options.outcome !== undefined && !isReplayable(options.outcome))
       throw new DomainException(
         'validation_failed',
         `--outcome must be one of ${REPLAYABLE_OUTCOMES.join(', ')}: the others are final`,
       );
     const label = await this.clubLabels();
-    const stored = await this.events.findStored(
+    const stored = await this.inbox.findStored(
       options.event !== undefined
         ? { id: options.event }
         : { outcome: options.outcome as ReplayableOutcome, tenantId: options.tenantOnly },
@@ -216,7 +213,3 @@ const eventColumns = (event: StripeEventPayload, club: string | null) => ({
   type: event.type,
   order: namedOrder(event)?.orderId ?? null,
 });
-
-function isReplayableOutcome(outcome: string): outcome is ReplayableOutcome {
-  return (REPLAYABLE_OUTCOMES as readonly string[]).includes(outcome);
-}

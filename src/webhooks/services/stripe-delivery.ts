@@ -93,7 +93,10 @@ const envelope = z.looseObject({
 });
 const eventOf = (object: z.ZodObject) => envelope.extend({ data: z.looseObject({ object }) });
 
-/** The fields each handler in payment-events.service.ts reads, with the types it reads them as. */
+/**
+ * The fields each handler (payment-events.service.ts, refund-and-dispute-events.service.ts) reads,
+ * with the types it reads them as.
+ */
 const session = eventOf(
   z.looseObject({
     payment_status: z.string(),
