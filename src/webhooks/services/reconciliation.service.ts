@@ -15,7 +15,11 @@ import {
 } from '../stripe-payload';
 import { ClubLabels, ReconciliationApplyService } from './reconciliation-apply.service';
 import { reconcileSince } from './reconcile-window';
-import { isReplayable, REPLAYABLE_OUTCOMES, ReplayableOutcome } from '../entities/stripe-event.entity';
+import {
+  isReplayable,
+  REPLAYABLE_OUTCOMES,
+  ReplayableOutcome,
+} from '../entities/stripe-event.entity';
 import { StripeEventsRepository } from '../repositories/stripe-events.repository';
 import { APPLIED_EVENT_TYPES } from './event-application.service';
 
