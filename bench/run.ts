@@ -6,7 +6,7 @@ import { startup } from './benchmarks/startup';
 import { webhooks } from './benchmarks/webhooks';
 import { backfill } from './benchmarks/backfill';
 import type { Benchmark } from './lib/context';
-import { buildTemplate, startPostgres } from './lib/database';
+import { buildTemplate, startBenchPostgres } from './lib/database';
 import { BenchResult, round } from './lib/measure';
 import { machineNote, printResults, writeResults } from './lib/report';
 import { SEED } from './seed';
@@ -20,6 +20,14 @@ const SEED_BUDGET_SECONDS = 60;
 /** `npm run bench [-- <name> …]`: runs the benchmarks, prints the table, writes latest.json. */
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
+  if (wanted.includes('--help')) {
+    process.stdout.write(
+      `npm run bench [-- <name> …]: the seed, then the named benchmarks (all by default), a table,\n` +
+        `and bench/results/latest.json. Names: ${BENCHMARKS.map((b) => b.name).join(', ')}.\n` +
+        `BENCH_DATABASE_URL: a PostgreSQL server to use instead of an embedded one.\n`,
+    );
+    return;
+  }
   const unknown = wanted.filter((name) => !BENCHMARKS.some((b) => b.name === name));
   if (unknown.length > 0) {
     process.stderr.write(
@@ -30,7 +38,7 @@ async function main(): Promise<void> {
   const chosen = wanted.length > 0 ? BENCHMARKS.filter((b) => wanted.includes(b.name)) : BENCHMARKS;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log(`machine: ${machineNote()}`);
-  const pg = await startPostgres(log);
+  const pg = await startBenchPostgres(log);
   const results: BenchResult[] = [];
   try {
     const started = process.hrtime.bigint();

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// `npm run build`, and before `npm start`, `npm test`, `npm run cli`, `npm run migrate` and
-// `npm run bench`: compiles to dist/ only when a source changed since the last build (`--force`
-// builds anyway), and never takes dist/ away from a service that is running from it: the new
-// build is made in a folder of its own, then renamed into place.
+// `npm run build`, and before `npm start`, `npm test`, `npm run cli` and `npm run migrate`:
+// compiles src and migrations to dist/ only when a source changed since the last build
+// (`--force` builds anyway), and never takes dist/ away from a service that is running from it:
+// the new build is made in a folder of its own, then renamed into place. `--bench` does the same
+// for `npm run bench`: the service and the benchmarks together in dist-bench/, apart from the
+// production build.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
@@ -10,16 +12,37 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
-const DIST = path.join(ROOT, 'dist');
-/** In dist/: the hash of the sources it was built from. */
+/** What a build reads (folders and files) and which TypeScript config compiles it where. */
+const TARGETS = {
+  app: {
+    out: 'dist',
+    tsconfig: 'tsconfig.build.json',
+    dirs: ['src', 'migrations'],
+    files: ['tsconfig.json', 'tsconfig.build.json'],
+  },
+  bench: {
+    out: 'dist-bench',
+    tsconfig: 'tsconfig.bench.json',
+    // The benchmarks share the test suites' PostgreSQL bootstrap (test/support/postgres.ts).
+    dirs: ['src', 'migrations', 'bench', path.join('test', 'support')],
+    files: ['tsconfig.json', 'tsconfig.build.json', 'tsconfig.bench.json'],
+  },
+};
+const target = TARGETS[process.argv.includes('--bench') ? 'bench' : 'app'];
+const DIST = path.join(ROOT, target.out);
+/** In the build folder: the hash of the sources it was built from. */
 const STAMP = '.build-hash';
 /** Held while building, so two commands started at once build once. */
-const LOCK = path.join(ROOT, '.dist-lock');
+const LOCK = path.join(ROOT, `.${target.out}-lock`);
 const LOCK_WAIT_MS = 5 * 60_000;
 
-/** What the build reads: tsconfig.build.json's folders, the TypeScript configs and the locked dependencies. */
-const INPUT_DIRS = ['src', 'migrations', 'scripts', 'bench'];
-const INPUT_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json'];
+/** Besides the target's own: this script and the locked dependencies. */
+const INPUT_FILES = [
+  ...target.files,
+  path.join('scripts', 'build.js'),
+  'package.json',
+  'package-lock.json',
+];
 /** Written by `npm run bench`, never compiled. */
 const NOT_INPUTS = new Set([path.join('bench', 'results')]);
 
@@ -35,7 +58,7 @@ function filesUnder(dir) {
 /** Content, not modification times: a checkout or a copy that keeps old times still counts. */
 function sourcesHash() {
   const hash = createHash('sha256');
-  const files = [...INPUT_FILES, ...INPUT_DIRS.flatMap(filesUnder)].sort();
+  const files = [...INPUT_FILES, ...target.dirs.flatMap(filesUnder)].sort();
   for (const file of files) {
     hash.update(`${file}\0`);
     hash.update(fs.readFileSync(path.join(ROOT, file)));
@@ -97,11 +120,11 @@ function readOr(file, fallback) {
 }
 
 function build(hash) {
-  const next = fs.mkdtempSync(path.join(ROOT, '.dist-next-'));
+  const next = fs.mkdtempSync(path.join(ROOT, `.${target.out}-next-`));
   try {
     const tsc = spawnSync(
       process.execPath,
-      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', next],
+      [require.resolve('typescript/bin/tsc'), '-p', target.tsconfig, '--outDir', next],
       { cwd: ROOT, stdio: 'inherit' },
     );
     if (tsc.status !== 0) return tsc.status ?? 1;
@@ -110,9 +133,9 @@ function build(hash) {
       recursive: true,
     });
     fs.writeFileSync(path.join(next, STAMP), `${hash}\n`);
-    // dist/ is out of place only between two renames; the old build is deleted once the new one
-    // is in place, so a running service finds a whole build at dist/ whenever it looks.
-    const old = path.join(ROOT, `.dist-old-${process.pid}`);
+    // The build folder is out of place only between two renames; the old build is deleted once
+    // the new one is in place, so a running service finds a whole build whenever it looks.
+    const old = path.join(ROOT, `.${target.out}-old-${process.pid}`);
     const hadDist = fs.existsSync(DIST);
     if (hadDist) fs.renameSync(DIST, old);
     fs.renameSync(next, DIST);

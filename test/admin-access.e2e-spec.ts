@@ -1,11 +1,11 @@
-import type { StripeEmulator } from '../src/stripe-emulator';
-import { startStripeEmulator } from './support/stripe';
 import { randomBytes } from 'node:crypto';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { AdminApiKey } from '../src/club/entities/admin-api-key.entity';
-import { createTestApp, TestApp } from './support/app';
+import type { TestApp } from './support/app';
 import { factories } from './support/factories';
+import { rowCounts } from './support/rows';
+import { withStripeApp } from './support/stripe';
 
 /**
  * Scenarios A1 and A2: who may reach an /admin route, and which club's rows a key can see.
@@ -75,6 +75,8 @@ const CLUB_TABLES = [
   'tournament_orders',
   'audit_log',
 ] as const;
+/** Counted before and after a refused request: it must write nothing anywhere. */
+const COUNTED_TABLES = ['tenants', 'admin_api_keys', ...CLUB_TABLES];
 
 type Resource =
   | 'parents'
@@ -152,14 +154,6 @@ function send(t: TestApp, route: Route, url: string, authorization?: string) {
   return body ? req.set('Content-Type', body.type).send(body.body) : req;
 }
 
-async function rowCounts(db: DataSource): Promise<Record<string, number>> {
-  const tables = ['tenants', 'admin_api_keys', ...CLUB_TABLES];
-  const [row] = (await db.query(
-    `SELECT ${tables.map((table) => `(SELECT count(*)::int FROM ${table}) AS ${table}`).join(', ')}`,
-  )) as Record<string, number>[];
-  return row;
-}
-
 /** Every row a club owns, table by table, as the database holds it. */
 async function clubRows(db: DataSource, tenantId: number): Promise<Record<string, unknown[]>> {
   const rows: Record<string, unknown[]> = {};
@@ -189,15 +183,9 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
   let t: TestApp;
   let routes: Route[];
 
-  let stripe: StripeEmulator;
+  withStripeApp((made) => ({ t } = made));
   beforeAll(async () => {
-    stripe = await startStripeEmulator();
-    t = await createTestApp({ stripe });
     routes = await adminRoutes(t);
-  });
-  afterAll(async () => {
-    await t.close();
-    await stripe.close();
   });
 
   it('enumerates at least every /admin route that exists today from the OpenAPI document', () => {
@@ -224,24 +212,24 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
     }
 
     it('every /admin route answers 401 without an Authorization header, and writes nothing', async () => {
-      const before = await rowCounts(t.db);
+      const before = await rowCounts(t.db, COUNTED_TABLES);
       expect(routes.length).toBeGreaterThanOrEqual(KNOWN_ADMIN_ROUTES.length);
       expect(await sweep(undefined)).toEqual([]);
-      expect(await rowCounts(t.db)).toEqual(before);
+      expect(await rowCounts(t.db, COUNTED_TABLES)).toEqual(before);
     });
 
     it('every /admin route answers 401 to a well-formed key that was never issued', async () => {
-      const before = await rowCounts(t.db);
+      const before = await rowCounts(t.db, COUNTED_TABLES);
       const wrong = `cs_admin_${randomBytes(32).toString('base64url')}`;
       expect(await sweep(`Bearer ${wrong}`, wrong)).toEqual([]);
       // One character off a real key is just as wrong.
       const nearMiss = `${club.apiKey.slice(0, -1)}${club.apiKey.endsWith('A') ? 'B' : 'A'}`;
       expect(await sweep(`Bearer ${nearMiss}`, nearMiss)).toEqual([]);
-      expect(await rowCounts(t.db)).toEqual(before);
+      expect(await rowCounts(t.db, COUNTED_TABLES)).toEqual(before);
     });
 
     it('every /admin route answers 401 to a malformed Authorization header, even one carrying a valid key', async () => {
-      const before = await rowCounts(t.db);
+      const before = await rowCounts(t.db, COUNTED_TABLES);
       const key = club.apiKey;
       // (A trailing space is not among them: HTTP itself strips it from a header value.)
       const malformed = [
@@ -269,15 +257,15 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
           ),
         );
       expect(failures).toEqual([]);
-      expect(await rowCounts(t.db)).toEqual(before);
+      expect(await rowCounts(t.db, COUNTED_TABLES)).toEqual(before);
     });
 
     it('every /admin route answers 401 to a revoked key, and a revoked key is not marked as used', async () => {
       const f = factories(t.db);
       const revoked = await f.apiKey(club.tenant.id, { revokedAt: new Date() });
-      const before = await rowCounts(t.db);
+      const before = await rowCounts(t.db, COUNTED_TABLES);
       expect(await sweep(`Bearer ${revoked.key}`, revoked.key)).toEqual([]);
-      expect(await rowCounts(t.db)).toEqual(before);
+      expect(await rowCounts(t.db, COUNTED_TABLES)).toEqual(before);
       const row = await t.db.getRepository(AdminApiKey).findOneByOrFail({ id: revoked.id });
       expect(row.lastUsedAt).toBeNull();
     });
@@ -385,7 +373,7 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
       "a key of club A reading, changing or deleting club B's %s gets 404, exactly as for a missing id, and B's rows stay as they were",
       async (_, resource, methods) => {
         const before = await clubRows(t.db, b.tenant.id);
-        const auditBefore = await rowCounts(t.db);
+        const auditBefore = await rowCounts(t.db, COUNTED_TABLES);
         for (const method of methods) {
           const route = routes.find(
             (r) => r.method === method && r.path === `/admin/${resource}/{id}`,
@@ -397,7 +385,7 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
           await notFoundLikeAMissingId(route!, resource);
         }
         expect(await clubRows(t.db, b.tenant.id)).toEqual(before);
-        expect(await rowCounts(t.db)).toEqual(auditBefore);
+        expect(await rowCounts(t.db, COUNTED_TABLES)).toEqual(auditBefore);
       },
     );
 
@@ -417,7 +405,7 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
         KNOWN_ADMIN_ROUTES.filter((r) => r.includes('{')).length,
       );
       const before = await clubRows(t.db, b.tenant.id);
-      const countsBefore = await rowCounts(t.db);
+      const countsBefore = await rowCounts(t.db, COUNTED_TABLES);
       const failures: string[] = [];
       for (const route of idRoutes) {
         const url = fillPath(route.path, bIds(), unknownResource);
@@ -427,7 +415,7 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
       }
       expect(failures).toEqual([]);
       expect(await clubRows(t.db, b.tenant.id)).toEqual(before);
-      expect(await rowCounts(t.db)).toEqual(countsBefore);
+      expect(await rowCounts(t.db, COUNTED_TABLES)).toEqual(countsBefore);
     });
 
     it("club C's own key gets past the same routes with its own ids, so the 404s above are about ownership", async () => {
@@ -515,7 +503,7 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
 
     it("creating a player with club B's parent or team answers 404 and writes nothing", async () => {
       const admin = t.as(a.apiKey);
-      const before = await rowCounts(t.db);
+      const before = await rowCounts(t.db, COUNTED_TABLES);
       await admin
         .post('/admin/players')
         .send({ name: 'Poached Player', parent_id: b.parent.id })
@@ -526,25 +514,25 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
         .send({ name: 'Poached Player', parent_id: a.parent.id, team_id: b.team.id })
         .expect(404)
         .expect((res) => expect(res.body).toMatchObject({ error: 'not_found' }));
-      expect(await rowCounts(t.db)).toEqual(before);
+      expect(await rowCounts(t.db, COUNTED_TABLES)).toEqual(before);
     });
 
     it("moving club A's player to club B's parent or team answers 404 and leaves the player as it was", async () => {
       const admin = t.as(a.apiKey);
       const before = await clubRows(t.db, a.tenant.id);
-      const counts = await rowCounts(t.db);
+      const counts = await rowCounts(t.db, COUNTED_TABLES);
       await admin
         .patch(`/admin/players/${a.player.id}`)
         .send({ parent_id: b.parent.id })
         .expect(404);
       await admin.patch(`/admin/players/${a.player.id}`).send({ team_id: b.team.id }).expect(404);
       expect(await clubRows(t.db, a.tenant.id)).toEqual(before);
-      expect(await rowCounts(t.db)).toEqual(counts);
+      expect(await rowCounts(t.db, COUNTED_TABLES)).toEqual(counts);
     });
 
     it("creating an order for club B's player or product answers 404 and writes nothing", async () => {
       const admin = t.as(a.apiKey);
-      const before = await rowCounts(t.db);
+      const before = await rowCounts(t.db, COUNTED_TABLES);
       await admin
         .post('/admin/orders')
         .send({ player_id: b.player.id, product_id: a.product.id })
@@ -555,7 +543,7 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
         .send({ player_id: a.player.id, product_id: b.product.id, amount_cents: 100 })
         .expect(404)
         .expect((res) => expect(res.body).toMatchObject({ error: 'not_found' }));
-      expect(await rowCounts(t.db)).toEqual(before);
+      expect(await rowCounts(t.db, COUNTED_TABLES)).toEqual(before);
     });
   });
 });

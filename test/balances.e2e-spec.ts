@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { createTestApp, TestApp } from './support/app';
-import { factories, TestClub } from './support/factories';
+import { factories, OwedItem, TestClub } from './support/factories';
 
 describe('outstanding balances statement', () => {
   let t: TestApp;
@@ -13,29 +13,8 @@ describe('outstanding balances statement', () => {
   afterAll(() => t.close());
 
   /** A family owing items, each with an active pay link (made without Stripe). */
-  async function familyOwing(
-    items: { player: string; product: string; amountCents: number }[],
-    email: string | null,
-  ) {
-    const f = factories(t.db);
-    const parent = await f.parent(club.tenant.id, { email });
-    const players = new Map<string, number>();
-    const links = [];
-    for (const item of items) {
-      const playerId =
-        players.get(item.player) ??
-        (await f.player(club.tenant.id, { parentId: parent.id, name: item.player })).id;
-      players.set(item.player, playerId);
-      const product = await f.product(club.tenant.id, { name: item.product });
-      const order = await f.order(club.tenant.id, {
-        playerId,
-        productId: product.id,
-        amountCents: item.amountCents,
-      });
-      links.push(await f.paymentLink(order));
-    }
-    return { parent, links };
-  }
+  const familyOwing = (items: OwedItem[], email: string | null) =>
+    factories(t.db).familyOwing(club.tenant.id, items, { email });
 
   const statements = async (query = '') =>
     (await t.as(club.apiKey).get(`/admin/balances/outstanding${query}`).expect(200)).body.data;

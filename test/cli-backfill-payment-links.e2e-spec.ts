@@ -1,24 +1,17 @@
 import type { StripeEmulator } from '../src/stripe-emulator';
 import { sdkClient } from '../src/stripe-emulator/testing/sdk-client';
-import { createTestApp, TestApp } from './support/app';
-import { runCli, runCliJson, startCli } from './support/cli';
+import type { TestApp } from './support/app';
+import { FAIL_AFTER_THREE_TRIES, runCli, runCliJson, startCli } from './support/cli';
 import { eventually } from './support/eventually';
 import { factories, TestClub } from './support/factories';
-import { startStripeEmulator } from './support/stripe';
+import { withStripeApp } from './support/stripe';
 
 describe('backfill:payment-links', () => {
   let stripe: StripeEmulator;
   let t: TestApp;
   const target = () => ({ app: t, stripe });
 
-  beforeAll(async () => {
-    stripe = await startStripeEmulator();
-    t = await createTestApp({ stripe });
-  });
-  afterAll(async () => {
-    await t.close();
-    await stripe.close();
-  });
+  withStripeApp((made) => ({ stripe, t } = made));
   afterEach(() => {
     stripe.clearFaults();
     stripe.setLatency(0);
@@ -342,7 +335,7 @@ describe('backfill:payment-links', () => {
     stripe.injectFault({ method: 'POST', path: '/v1/payment_links', kind: '500', times: 3 });
 
     const failing = await runCli(
-      { ...target(), env: { STRIPE_MAX_RETRIES: '2' } },
+      { ...target(), env: FAIL_AFTER_THREE_TRIES },
       'backfill:payment-links',
       '--tenant',
       club.tenant.slug,

@@ -2,27 +2,20 @@ import type Stripe from 'stripe';
 import request from 'supertest';
 import type { StripeEmulator } from '../src/stripe-emulator';
 import { sdkClient } from '../src/stripe-emulator/testing/sdk-client';
-import { createTestApp, TestApp } from './support/app';
-import { CliReport, runCliJson } from './support/cli';
+import type { TestApp } from './support/app';
+import { FAIL_AFTER_THREE_TRIES, itemOf, runCliJson } from './support/cli';
 import { factories, TestClub } from './support/factories';
-import { startStripeEmulator } from './support/stripe';
-
-/** A Stripe call that fails three times fails its item (the default tries seven times). */
-const FAIL_AFTER_THREE_TRIES = { STRIPE_MAX_RETRIES: '2' };
+import { ORDER_TABLES, orderRow, rowCounts } from './support/rows';
+import { stripeWrites, withStripeApp } from './support/stripe';
 
 describe('backfill:checkout-urls: legacy orders with a Checkout Session but no pay URL', () => {
   let stripe: StripeEmulator;
   let sdk: Stripe;
   let t: TestApp;
 
-  beforeAll(async () => {
-    stripe = await startStripeEmulator();
+  withStripeApp((made) => {
+    ({ stripe, t } = made);
     sdk = sdkClient(stripe);
-    t = await createTestApp({ stripe });
-  });
-  afterAll(async () => {
-    await t.close();
-    await stripe.close();
   });
 
   const backfill = (club: TestClub, ...flags: string[]) =>
@@ -33,25 +26,7 @@ describe('backfill:checkout-urls: legacy orders with a Checkout Session but no p
       club.tenant.slug,
       ...flags,
     );
-  const posts = () => stripe.requests.filter((r) => r.method === 'POST').length;
-  const rowCounts = async () =>
-    (
-      await t.db.query(
-        `SELECT (SELECT count(*) FROM orders)::int AS orders,
-                (SELECT count(*) FROM payment_links)::int AS payment_links,
-                (SELECT count(*) FROM tournament_orders)::int AS tournament_orders,
-                (SELECT count(*) FROM audit_log)::int AS audit_log`,
-      )
-    )[0];
-  const orderRow = async (id: number) =>
-    (
-      await t.db.query(
-        `SELECT id, status, amount_cents, stripe_checkout_url, stripe_payment_link_id FROM orders WHERE id = $1`,
-        [id],
-      )
-    )[0];
-  const itemOf = (report: CliReport, orderId: number) =>
-    report.items.find((item) => item.columns.order === orderId);
+  const rows = () => rowCounts(t.db, ORDER_TABLES);
 
   /**
    * An unpaid $60 order as the club's previous system left it: a 24-hour Checkout Session
@@ -103,7 +78,7 @@ describe('backfill:checkout-urls: legacy orders with a Checkout Session but no p
     const open = await legacyOrder(club);
     const expired = await legacyOrder(club);
     await stripe.expireSession(expired.session.id);
-    const before = { rows: await rowCounts(), posts: posts() };
+    const before = { rows: await rows(), posts: stripeWrites(stripe) };
 
     const plain = await backfill(club);
     const remint = await backfill(club, '--remint');
@@ -122,10 +97,10 @@ describe('backfill:checkout-urls: legacy orders with a Checkout Session but no p
       status: 'would_do',
       result: 'expired: would replace it with a payment link',
     });
-    expect(await rowCounts()).toEqual(before.rows);
-    expect(posts()).toBe(before.posts);
+    expect(await rows()).toEqual(before.rows);
+    expect(stripeWrites(stripe)).toBe(before.posts);
     for (const { order } of [open, expired])
-      expect(await orderRow(order.id)).toMatchObject({ stripe_checkout_url: null });
+      expect(await orderRow(t.db, order.id)).toMatchObject({ stripe_checkout_url: null });
   });
 
   it("stores an open session's URL on the order; a second --commit changes nothing", async () => {
@@ -138,7 +113,7 @@ describe('backfill:checkout-urls: legacy orders with a Checkout Session but no p
       status: 'done',
       columns: { pay_url: session.url },
     });
-    expect(await orderRow(order.id)).toMatchObject({
+    expect(await orderRow(t.db, order.id)).toMatchObject({
       status: 'pending',
       stripe_checkout_url: session.url,
     });
@@ -151,12 +126,12 @@ describe('backfill:checkout-urls: legacy orders with a Checkout Session but no p
       action: 'order.checkout_url_stored',
     });
 
-    const before = { rows: await rowCounts(), posts: posts() };
+    const before = { rows: await rows(), posts: stripeWrites(stripe) };
     const second = await backfill(club, '--commit');
     expect(second.code).toBe(0);
     expect(second.report.summary).toMatchObject({ done: 0, unchanged: 1, failed: 0 });
-    expect(await rowCounts()).toEqual(before.rows);
-    expect(posts()).toBe(before.posts);
+    expect(await rows()).toEqual(before.rows);
+    expect(stripeWrites(stripe)).toBe(before.posts);
   });
 
   it('reports an expired session without --remint; with it, the same order gets a working payment link', async () => {
@@ -170,16 +145,16 @@ describe('backfill:checkout-urls: legacy orders with a Checkout Session but no p
       status: 'skipped',
       result: 'expired: run with --remint to replace it with a payment link',
     });
-    expect(await orderRow(order.id)).toMatchObject({ stripe_checkout_url: null });
+    expect(await orderRow(t.db, order.id)).toMatchObject({ stripe_checkout_url: null });
 
     const reminted = await backfill(club, '--commit', '--remint');
     expect(reminted.code).toBe(0);
-    const item = itemOf(reminted.report, order.id)!;
+    const item = itemOf(reminted.report, order.id);
     expect(item).toMatchObject({
       status: 'done',
       result: expect.stringMatching(/^expired: replaced with payment link plink_/),
     });
-    const row = await orderRow(order.id);
+    const row = await orderRow(t.db, order.id);
     expect(row).toMatchObject({ id: order.id, status: 'pending', amount_cents: 6_000 });
     expect(row.stripe_checkout_url).toBe(item.columns.pay_url);
     const [link] = await t.db.query(
@@ -187,21 +162,21 @@ describe('backfill:checkout-urls: legacy orders with a Checkout Session but no p
       [order.id],
     );
     expect(link).toEqual({ amount_cents: 6_000, status: 'active', url: row.stripe_checkout_url });
-    const page = await request(row.stripe_checkout_url).get('').expect(200);
+    const page = await request(row.stripe_checkout_url!).get('').expect(200);
     expect(page.text).toContain('$60.00');
 
-    const before = { rows: await rowCounts(), posts: posts() };
+    const before = { rows: await rows(), posts: stripeWrites(stripe) };
     const again = await backfill(club, '--commit', '--remint');
     expect(again.report.summary).toMatchObject({ done: 0, unchanged: 1, failed: 0 });
-    expect(await rowCounts()).toEqual(before.rows);
-    expect(posts()).toBe(before.posts);
+    expect(await rows()).toEqual(before.rows);
+    expect(stripeWrites(stripe)).toBe(before.posts);
   });
 
   it('a stored session URL whose session has since expired is reported, and replaced with --remint', async () => {
     const club = await factories(t.db).club();
     const { order, session } = await legacyOrder(club);
     await backfill(club, '--commit');
-    expect(await orderRow(order.id)).toMatchObject({ stripe_checkout_url: session.url });
+    expect(await orderRow(t.db, order.id)).toMatchObject({ stripe_checkout_url: session.url });
     await stripe.expireSession(session.id);
 
     const reported = await backfill(club, '--commit');
@@ -210,9 +185,9 @@ describe('backfill:checkout-urls: legacy orders with a Checkout Session but no p
       result: 'expired: run with --remint to replace it with a payment link',
     });
     const reminted = await backfill(club, '--commit', '--remint');
-    const item = itemOf(reminted.report, order.id)!;
+    const item = itemOf(reminted.report, order.id);
     expect(item.status).toBe('done');
-    expect(await orderRow(order.id)).toMatchObject({
+    expect(await orderRow(t.db, order.id)).toMatchObject({
       id: order.id,
       amount_cents: 6_000,
       stripe_checkout_url: item.columns.pay_url,
@@ -229,7 +204,7 @@ describe('backfill:checkout-urls: legacy orders with a Checkout Session but no p
     const paid = await legacyOrder(club);
     await paidWithoutWebhook(paid.session.id);
     const foreign = await legacyOrder(club, { tenantId: other.tenant.id });
-    const before = { rows: await rowCounts(), posts: posts() };
+    const before = { rows: await rows(), posts: stripeWrites(stripe) };
 
     const run = await backfill(club, '--commit', '--remint');
     expect(run.code).toBe(0);
@@ -241,12 +216,12 @@ describe('backfill:checkout-urls: legacy orders with a Checkout Session but no p
       status: 'skipped',
       result: "the session belongs to another club's order",
     });
-    expect(await orderRow(paid.order.id)).toMatchObject({
+    expect(await orderRow(t.db, paid.order.id)).toMatchObject({
       status: 'pending',
       stripe_checkout_url: null,
     });
-    expect(await rowCounts()).toEqual(before.rows);
-    expect(posts()).toBe(before.posts);
+    expect(await rows()).toEqual(before.rows);
+    expect(stripeWrites(stripe)).toBe(before.posts);
   });
 
   it('a failing Stripe read fails only that order and exits non-zero; a re-run completes it', async () => {
@@ -268,14 +243,14 @@ describe('backfill:checkout-urls: legacy orders with a Checkout Session but no p
       result: expect.stringMatching(/Stripe could not be reached/),
     });
     expect(itemOf(first.report, healthy.order.id)).toMatchObject({ status: 'done' });
-    expect(await orderRow(failing.order.id)).toMatchObject({ stripe_checkout_url: null });
+    expect(await orderRow(t.db, failing.order.id)).toMatchObject({ stripe_checkout_url: null });
 
     stripe.clearFaults();
     const second = await backfill(club, '--commit');
     expect(second.code).toBe(0);
     expect(itemOf(second.report, failing.order.id)).toMatchObject({ status: 'done' });
     expect(itemOf(second.report, healthy.order.id)).toMatchObject({ status: 'unchanged' });
-    expect(await orderRow(failing.order.id)).toMatchObject({
+    expect(await orderRow(t.db, failing.order.id)).toMatchObject({
       stripe_checkout_url: failing.session.url,
     });
   });

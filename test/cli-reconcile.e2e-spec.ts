@@ -1,12 +1,12 @@
 import type { Order } from '../src/orders/entities/order.entity';
-import { TEST_WEBHOOK_SECRET } from './support/webhook-secret';
-import { StripeEmulator, type StripeEvent } from '../src/stripe-emulator';
+import type { StripeEmulator, StripeEvent } from '../src/stripe-emulator';
 import { sdkClient } from '../src/stripe-emulator/testing/sdk-client';
 import { WebhookReceiver } from '../src/stripe-emulator/testing/webhook-receiver';
-import { createTestApp, TestApp } from './support/app';
+import type { TestApp } from './support/app';
 import { CliReport, runCli, runCliJson } from './support/cli';
 import { eventually } from './support/eventually';
 import { factories, TestClub } from './support/factories';
+import { stripeWrites, withStripeApp } from './support/stripe';
 import { countOf, eventsAbout } from './support/webhook-events';
 
 interface MintedLink {
@@ -25,23 +25,13 @@ describe('reconcile and webhooks:replay', () => {
   let t: TestApp;
   let failing: WebhookReceiver;
 
+  // Short retry delays: every delivery to the failing endpoint is tried three times.
+  withStripeApp((made) => ({ stripe, t } = made), { emulator: { webhookRetryDelayMs: 10 } });
   beforeAll(async () => {
-    // Short retry delays: every delivery to the failing endpoint is tried three times.
-    stripe = await StripeEmulator.start({
-      webhookSecret: TEST_WEBHOOK_SECRET,
-      rateLimitPerSecond: 0,
-      webhookRetryDelayMs: 10,
-    });
-    t = await createTestApp({ stripe });
     failing = await WebhookReceiver.start();
     failing.respond = () => 500;
   });
-  afterAll(async () => {
-    await stripe.waitForDeliveries();
-    await t.close();
-    await stripe.close();
-    await failing.close();
-  });
+  afterAll(() => failing.close());
 
   const cli = (...args: string[]) => runCliJson({ app: t, stripe }, ...args);
   const sdk = () => sdkClient(stripe);
@@ -120,7 +110,6 @@ describe('reconcile and webhooks:replay', () => {
       overpayments: await countOf(t, 'overpayments'),
     };
   }
-  const posts = () => stripe.requests.filter((request) => request.method === 'POST').length;
 
   it('a dry run reports what it would apply and writes nothing: no row, no job, no call to Stripe', async () => {
     const club = await factories(t.db).club();
@@ -133,7 +122,7 @@ describe('reconcile and webhooks:replay', () => {
     await stripe.waitForDeliveries();
     await endpointUp();
     const before = await everything();
-    const postsBefore = posts();
+    const postsBefore = stripeWrites(stripe);
 
     const run = await cli('reconcile', '--tenant', club.tenant.slug);
 
@@ -152,7 +141,7 @@ describe('reconcile and webhooks:replay', () => {
       ['charge.refunded', refunded.order.id, 'processed'],
     ]);
     expect(await everything()).toEqual(before);
-    expect(posts()).toBe(postsBefore);
+    expect(stripeWrites(stripe)).toBe(postsBefore);
 
     // The same run with --commit does what the dry run listed.
     const commit = await cli('reconcile', '--tenant', club.tenant.slug, '--commit');

@@ -2,11 +2,12 @@ import type Stripe from 'stripe';
 import request from 'supertest';
 import type { StripeEmulator } from '../src/stripe-emulator';
 import { sdkClient } from '../src/stripe-emulator/testing/sdk-client';
-import { createTestApp, TestApp } from './support/app';
+import type { TestApp } from './support/app';
 import { eventually } from './support/eventually';
-import { CliReport, runCli, runCliJson } from './support/cli';
+import { FAIL_AFTER_THREE_TRIES, itemOf, runCli, runCliJson } from './support/cli';
 import { factories, TestClub } from './support/factories';
-import { startStripeEmulator } from './support/stripe';
+import { ORDER_TABLES, orderRow, rowCounts } from './support/rows';
+import { stripeWrites, withStripeApp } from './support/stripe';
 
 interface CheckoutItem {
   player_id: number;
@@ -14,22 +15,14 @@ interface CheckoutItem {
   link: { id: number; url: string; stripe_payment_link_id: string } | null;
 }
 
-/** A Stripe call that fails three times fails its item (the default tries seven times). */
-const FAIL_AFTER_THREE_TRIES = { STRIPE_MAX_RETRIES: '2' };
-
 describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile are re-billed', () => {
   let stripe: StripeEmulator;
   let sdk: Stripe;
   let t: TestApp;
 
-  beforeAll(async () => {
-    stripe = await startStripeEmulator();
+  withStripeApp((made) => {
+    ({ stripe, t } = made);
     sdk = sdkClient(stripe);
-    t = await createTestApp({ stripe });
-  });
-  afterAll(async () => {
-    await t.close();
-    await stripe.close();
   });
 
   const regenerate = (club: TestClub, tournamentId: number, ...flags: string[]) =>
@@ -42,24 +35,7 @@ describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile 
       club.tenant.slug,
       ...flags,
     );
-  const posts = () => stripe.requests.filter((r) => r.method === 'POST').length;
-  const rowCounts = async () =>
-    (
-      await t.db.query(
-        `SELECT (SELECT count(*) FROM orders)::int AS orders,
-                (SELECT count(*) FROM payment_links)::int AS payment_links,
-                (SELECT count(*) FROM tournament_orders)::int AS tournament_orders,
-                (SELECT count(*) FROM audit_log)::int AS audit_log`,
-      )
-    )[0];
-  const orderRow = async (id: number) =>
-    (
-      await t.db.query(
-        `SELECT id, status, amount_cents, stripe_payment_link_id, stripe_checkout_url, updated_at
-           FROM orders WHERE id = $1`,
-        [id],
-      )
-    )[0];
+  const rows = () => rowCounts(t.db, ORDER_TABLES);
   const recordedOrder = async (tournamentId: number, playerId: number) =>
     (
       await t.db.query(
@@ -67,9 +43,6 @@ describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile 
         [tournamentId, playerId],
       )
     )[0].order_id as number;
-  const itemOf = (report: CliReport, orderId: number) =>
-    report.items.find((item) => item.columns.order === orderId)!;
-
   /**
    * A tournament after checkout-links: the U12 team plays for a $75 fee (players `healthy`,
    * `foreign`, `missing`, `paid`), the U14 team for $60 (player `repriced`). Then what goes
@@ -152,7 +125,7 @@ describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile 
     await stripe.pay(byName.paid.link!.stripe_payment_link_id);
     await stripe.waitForDeliveries();
     await eventually(async () =>
-      expect(await orderRow(byName.paid.order_id)).toMatchObject({ status: 'paid' }),
+      expect(await orderRow(t.db, byName.paid.order_id)).toMatchObject({ status: 'paid' }),
     );
     // The paid link is deactivated at Stripe by a job: done before any test counts Stripe writes.
     await eventually(async () => {
@@ -239,7 +212,7 @@ describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile 
 
   it('a dry run lists each order that cannot reconcile and why, and writes nothing', async () => {
     const { club, tournament, orders } = await brokenTournament();
-    const before = { rows: await rowCounts(), posts: posts() };
+    const before = { rows: await rows(), posts: stripeWrites(stripe) };
 
     const run = await regenerate(club, tournament.id);
 
@@ -284,15 +257,15 @@ describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile 
       'tournament:regenerate-orders: 5 item(s): 3 to do, 2 unchanged, 0 skipped, 0 failed.',
     );
     expect(table.out).toContain('Dry run: nothing was written.');
-    expect(await rowCounts()).toEqual(before.rows);
-    expect(posts()).toBe(before.posts);
+    expect(await rows()).toEqual(before.rows);
+    expect(stripeWrites(stripe)).toBe(before.posts);
   });
 
   it('--commit cancels and re-bills each with a new order and working link; healthy and paid orders are untouched; a second --commit changes nothing', async () => {
     const { club, tournament, players, orders, legacy } = await brokenTournament();
     const untouched = {
-      healthy: await orderRow(orders.healthy.order_id),
-      paid: await orderRow(orders.paid.order_id),
+      healthy: await orderRow(t.db, orders.healthy.order_id),
+      paid: await orderRow(t.db, orders.paid.order_id),
     };
 
     const first = await regenerate(club, tournament.id, '--commit');
@@ -313,8 +286,8 @@ describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile 
       });
       const newOrderId = item.columns.new_order as number;
       expect(newOrderId).not.toBe(old.order_id);
-      expect(await orderRow(old.order_id)).toMatchObject({ status: 'cancelled' });
-      expect(await orderRow(newOrderId)).toMatchObject({
+      expect(await orderRow(t.db, old.order_id)).toMatchObject({ status: 'cancelled' });
+      expect(await orderRow(t.db, newOrderId)).toMatchObject({
         status: 'pending',
         amount_cents: amount,
         stripe_checkout_url: item.columns.pay_url,
@@ -327,10 +300,10 @@ describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile 
     }
     // The legacy link stopped taking money before its order was cancelled.
     expect((await sdk.paymentLinks.retrieve(legacy.id)).active).toBe(false);
-    expect(await orderRow(orders.healthy.order_id)).toEqual(untouched.healthy);
-    expect(await orderRow(orders.paid.order_id)).toEqual(untouched.paid);
+    expect(await orderRow(t.db, orders.healthy.order_id)).toEqual(untouched.healthy);
+    expect(await orderRow(t.db, orders.paid.order_id)).toEqual(untouched.paid);
 
-    const before = { rows: await rowCounts(), posts: posts() };
+    const before = { rows: await rows(), posts: stripeWrites(stripe) };
     const second = await regenerate(club, tournament.id, '--commit');
     expect(second.code).toBe(0);
     expect(second.report.summary).toEqual({
@@ -340,14 +313,14 @@ describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile 
       skipped: 0,
       failed: 0,
     });
-    expect(await rowCounts()).toEqual(before.rows);
-    expect(posts()).toBe(before.posts);
+    expect(await rows()).toEqual(before.rows);
+    expect(stripeWrites(stripe)).toBe(before.posts);
   });
 
   it("another club's tournament id is not found and exits non-zero", async () => {
     const mine = await factories(t.db).club();
     const { tournament } = await brokenTournament();
-    const before = posts();
+    const before = stripeWrites(stripe);
 
     const run = await runCli(
       { app: t, stripe, env: FAIL_AFTER_THREE_TRIES },
@@ -361,7 +334,7 @@ describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile 
 
     expect(run.code).toBe(1);
     expect(run.err).toContain(`Tournament ${tournament.id} not found`);
-    expect(posts()).toBe(before);
+    expect(stripeWrites(stripe)).toBe(before);
   });
 
   it('a failing Stripe read fails only that order and exits non-zero; a re-run completes it', async () => {
@@ -382,14 +355,14 @@ describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile 
     });
     expect(itemOf(first.report, orders.missing.order_id).status).toBe('done');
     expect(itemOf(first.report, orders.repriced.order_id).status).toBe('done');
-    expect(await orderRow(orders.foreign.order_id)).toMatchObject({ status: 'pending' });
+    expect(await orderRow(t.db, orders.foreign.order_id)).toMatchObject({ status: 'pending' });
 
     stripe.clearFaults();
     const second = await regenerate(club, tournament.id, '--commit');
     expect(second.code).toBe(0);
     expect(second.report.summary).toMatchObject({ done: 1, unchanged: 4, failed: 0 });
     expect(itemOf(second.report, orders.foreign.order_id).status).toBe('done');
-    expect(await orderRow(orders.foreign.order_id)).toMatchObject({ status: 'cancelled' });
+    expect(await orderRow(t.db, orders.foreign.order_id)).toMatchObject({ status: 'cancelled' });
   });
 
   it('an order left cancelled by an interrupted run is re-billed by the next run', async () => {
@@ -433,6 +406,6 @@ describe('tournament:regenerate-orders: unpaid fee orders that cannot reconcile 
     // The $50 session can no longer take money for the cancelled order.
     expect((await sdk.checkout.sessions.retrieve(sessions.cheap.id)).status).toBe('expired');
     expect((await sdk.checkout.sessions.retrieve(sessions.open.id)).status).toBe('open');
-    expect(await orderRow(orders.open)).toMatchObject({ status: 'pending' });
+    expect(await orderRow(t.db, orders.open)).toMatchObject({ status: 'pending' });
   });
 });

@@ -3,7 +3,7 @@ import { BlastSendingService } from '../src/email/services/blast-sending.service
 import { BrandedMailer } from '../src/mailer/branded-mailer.service';
 import { createTestApp, TestApp } from './support/app';
 import { eventually } from './support/eventually';
-import { factories, TestClub } from './support/factories';
+import { factories, OwedItem, TestClub } from './support/factories';
 import { linksIn, SmtpSink } from './support/smtp-sink';
 
 const tag = () => randomBytes(4).toString('hex');
@@ -39,29 +39,14 @@ describe('email blasts: each family mailed at most once per approval (E1–E6)',
     return factories(t.db).club(overrides);
   }
 
+  /** A family of `club` owing items, each with a pay link; `email` null for a parent without one. */
   async function familyOwing(
     club: TestClub,
-    items: { player: string; product: string; amountCents: number }[],
+    items: OwedItem[],
     email: string | null = `family-${tag()}@families.example`,
   ) {
-    const f = factories(t.db);
-    const parent = await f.parent(club.tenant.id, { email, name: `Parent ${tag()}` });
-    const players = new Map<string, number>();
-    const links = [];
-    for (const item of items) {
-      const playerId =
-        players.get(item.player) ??
-        (await f.player(club.tenant.id, { parentId: parent.id, name: item.player })).id;
-      players.set(item.player, playerId);
-      const product = await f.product(club.tenant.id, { name: item.product });
-      const order = await f.order(club.tenant.id, {
-        playerId,
-        productId: product.id,
-        amountCents: item.amountCents,
-      });
-      links.push(await f.paymentLink(order));
-    }
-    return { parent, links, email: email! };
+    const family = await factories(t.db).familyOwing(club.tenant.id, items, { email });
+    return { ...family, email: email! };
   }
 
   const dues = (player = `Player ${tag()}`) => [

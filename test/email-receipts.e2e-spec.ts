@@ -1,10 +1,10 @@
 import { ReceiptsService } from '../src/email/services/receipts.service';
 import type { StripeEmulator } from '../src/stripe-emulator';
-import { createTestApp, TestApp } from './support/app';
+import type { TestApp } from './support/app';
 import { eventually } from './support/eventually';
 import { factories, TestClub } from './support/factories';
 import { SmtpSink } from './support/smtp-sink';
-import { startStripeEmulator } from './support/stripe';
+import { withStripeApp } from './support/stripe';
 import { eventOf } from './support/webhook-events';
 
 describe('receipts: a parent is mailed once per payment', () => {
@@ -13,17 +13,9 @@ describe('receipts: a parent is mailed once per payment', () => {
   let t: TestApp;
   let club: TestClub;
 
-  beforeAll(async () => {
-    sink = await SmtpSink.start();
-    stripe = await startStripeEmulator();
-    t = await createTestApp({ stripe, env: { SMTP_URL: sink.url, MAIL_TRANSPORT: 'smtp' } });
-    club = await factories(t.db).club({ name: 'Riverside Hoops' });
-  });
-  afterAll(async () => {
-    await stripe.waitForDeliveries();
-    await t.close();
-    await stripe.close();
-    await sink.close();
+  withStripeApp((made) => ({ stripe, t, club, sink } = made), {
+    sink: () => SmtpSink.start(),
+    club: { name: 'Riverside Hoops' },
   });
 
   it('sends the receipt once after a payment, even when the payment event is delivered again', async () => {

@@ -1,10 +1,10 @@
 import type { StripeEmulator } from '../src/stripe-emulator';
-import { createTestApp, TestApp } from './support/app';
+import type { TestApp } from './support/app';
 import { eventually } from './support/eventually';
 import { factories, TestClub } from './support/factories';
 import { HangingSmtpServer, type HangMode } from './support/hanging-smtp-server';
 import { SmtpSink } from './support/smtp-sink';
-import { startStripeEmulator } from './support/stripe';
+import { withStripeApp } from './support/stripe';
 import { eventOf } from './support/webhook-events';
 
 /** Every mail timeout, short enough for a test and far longer than a webhook's answer takes. */
@@ -29,23 +29,18 @@ describe.each<HangMode>(['silent', 'stalls-mid-transaction'])(
 
     beforeAll(async () => {
       hung = await HangingSmtpServer.start(mode);
-      stripe = await startStripeEmulator();
-      t = await createTestApp({
-        stripe,
-        env: {
-          SMTP_URL: hung.url,
-          MAIL_TRANSPORT: 'smtp',
-          SMTP_CONNECTION_TIMEOUT_MS: String(MAIL_TIMEOUT_MS),
-          SMTP_GREETING_TIMEOUT_MS: String(MAIL_TIMEOUT_MS),
-          SMTP_SOCKET_TIMEOUT_MS: String(MAIL_TIMEOUT_MS),
-        },
-      });
-      club = await factories(t.db).club();
     });
+    withStripeApp((made) => ({ stripe, t, club } = made), {
+      env: () => ({
+        SMTP_URL: hung.url,
+        MAIL_TRANSPORT: 'smtp',
+        SMTP_CONNECTION_TIMEOUT_MS: String(MAIL_TIMEOUT_MS),
+        SMTP_GREETING_TIMEOUT_MS: String(MAIL_TIMEOUT_MS),
+        SMTP_SOCKET_TIMEOUT_MS: String(MAIL_TIMEOUT_MS),
+      }),
+    });
+    // After the app has closed.
     afterAll(async () => {
-      await stripe.waitForDeliveries();
-      await t.close();
-      await stripe.close();
       await hung.close();
       await sink?.close();
     });

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { QueryFailedError } from 'typeorm';
 import { fromPostgresError } from '../src/common/errors/postgres-errors';
-import { StripeEmulator } from '../src/stripe-emulator';
+import type { StripeEmulator } from '../src/stripe-emulator';
 import { createTestApp, TestApp } from './support/app';
 import { factories, TestClub } from './support/factories';
+import { withStripeApp } from './support/stripe';
 import { postWebhook, signed } from './support/webhook-events';
 
 describe('secrets stay out of logs and error bodies', () => {
@@ -161,29 +162,27 @@ describe('the Stripe secret key and the webhook signing secret stay out of logs 
       (secret) => text.includes(secret) || text.includes(secret.slice(-32)),
     );
   const logDir = mkdtempSync(path.join(tmpdir(), 'courtside-a5-'));
+  const env = (key: string, log: string) => ({
+    STRIPE_SECRET_KEY: key,
+    STRIPE_WEBHOOK_SECRET: webhookSecret,
+    STRIPE_MAX_RETRIES: '0',
+    LOG_FILE: path.join(logDir, log),
+    LOG_LEVEL: 'debug',
+  });
   let stripe: StripeEmulator;
   let t: TestApp;
   let refused: TestApp;
 
+  withStripeApp((made) => ({ stripe, t } = made), {
+    emulator: { webhookSecret },
+    env: env(secretKey, 'app.log'),
+  });
   beforeAll(async () => {
-    stripe = await StripeEmulator.start({ webhookSecret, rateLimitPerSecond: 0 });
-    const env = (key: string, log: string) => ({
-      STRIPE_SECRET_KEY: key,
-      STRIPE_WEBHOOK_SECRET: webhookSecret,
-      STRIPE_MAX_RETRIES: '0',
-      LOG_FILE: path.join(logDir, log),
-      LOG_LEVEL: 'debug',
-    });
-    // Made first: the emulator delivers webhooks to the app made last.
     refused = await createTestApp({ stripe, env: env(refusedKey, 'refused.log') });
-    t = await createTestApp({ stripe, env: env(secretKey, 'app.log') });
+    // The emulator delivers webhooks to the app made last: back to the one under test.
+    stripe.setWebhookUrl(`${t.publicUrl}/webhooks/stripe`);
   });
-  afterAll(async () => {
-    await stripe.waitForDeliveries();
-    await t.close();
-    await refused.close();
-    await stripe.close();
-  });
+  afterAll(() => refused.close());
 
   it('neither appears in a log line or an error body, whatever Stripe answers: a payment, a 500, a rejected parameter, a refused key, a badly signed webhook', async () => {
     const bodies: string[] = [];

@@ -1,9 +1,9 @@
 import type { Order } from '../src/orders/entities/order.entity';
 import type { RecordedRequest, StripeEmulator } from '../src/stripe-emulator';
 import { sdkClient } from '../src/stripe-emulator/testing/sdk-client';
-import { createTestApp, TestApp } from './support/app';
+import type { TestApp } from './support/app';
 import { factories, TestClub } from './support/factories';
-import { startStripeEmulator, type StripeApp, withStripeApp } from './support/stripe';
+import { type StripeApp, withStripeApp } from './support/stripe';
 import { countOf } from './support/webhook-events';
 
 interface MintedLink {
@@ -205,17 +205,8 @@ describe('Stripe writes', () => {
       let pacedStripe: StripeEmulator;
       let pacedClub: TestClub;
 
-      beforeAll(async () => {
-        pacedStripe = await startStripeEmulator();
-        paced = await createTestApp({
-          stripe: pacedStripe,
-          env: { STRIPE_RATE_LIMIT_PER_SECOND: '4' },
-        });
-        pacedClub = await factories(paced.db).club();
-      });
-      afterAll(async () => {
-        await paced.close();
-        await pacedStripe.close();
+      withStripeApp((made) => ({ stripe: pacedStripe, t: paced, club: pacedClub } = made), {
+        env: { STRIPE_RATE_LIMIT_PER_SECOND: '4' },
       });
 
       it('minting many links at once, Stripe never sees more than 4 calls in any rolling second', async () => {

@@ -1,8 +1,8 @@
 import type { StripeEmulator } from '../src/stripe-emulator';
-import { createTestApp, TestApp } from './support/app';
+import type { TestApp } from './support/app';
 import { eventually } from './support/eventually';
 import { factories, TestClub } from './support/factories';
-import { startStripeEmulator } from './support/stripe';
+import { withStripeApp } from './support/stripe';
 
 interface CheckoutItem {
   player_id: number;
@@ -22,14 +22,7 @@ describe('tournaments: one fee order and pay link per committed player', () => {
   let stripe: StripeEmulator;
   let t: TestApp;
 
-  beforeAll(async () => {
-    stripe = await startStripeEmulator();
-    t = await createTestApp({ stripe });
-  });
-  afterAll(async () => {
-    await t.close();
-    await stripe.close();
-  });
+  withStripeApp((made) => ({ stripe, t } = made));
 
   /** A club with a tournament, one team playing for a $75 fee, and three players on it. */
   async function tournamentWithTeam() {

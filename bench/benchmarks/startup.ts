@@ -3,15 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Benchmark } from '../lib/context';
-import { freePort } from '../lib/free-port';
+import { freePort } from '../../test/support/ports';
 import { median, round } from '../lib/measure';
 
 const MAIN = path.resolve(__dirname, '../../src/main.js');
 
 /**
- * What `npm start` runs once built (`node dist/src/main.js`), from spawn to the first 200 on
- * /health: first on an empty data folder (initdb, migrations, demo seed), then restarts on the
- * existing embedded database.
+ * What `npm start` runs once built (`src/main.js`, compiled into dist-bench/ with the bench by
+ * the production build's settings), from spawn to the first 200 on /health: first on an empty
+ * data folder (initdb, migrations, demo seed), then restarts on the existing embedded database.
  */
 export const startup: Benchmark = {
   name: 'startup',

@@ -13,7 +13,7 @@ import {
 } from '../../src/stripe-emulator';
 import { startApp, type BenchApp } from '../lib/app';
 import type { Benchmark } from '../lib/context';
-import { freePort } from '../lib/free-port';
+import { freePort } from '../../test/support/ports';
 import { median, round } from '../lib/measure';
 import { countQueries } from '../lib/query-counter';
 import type { BurstResult, WebhookBurst } from '../lib/webhook-sender.worker';

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureHttp } from '../../src/app.setup';
 import type { StripeConnection } from '../../src/stripe/stripe.service';
-import { freePort } from './free-port';
+import { freePort } from '../../test/support/ports';
 
 export interface BenchApp {
   app: NestExpressApplication;

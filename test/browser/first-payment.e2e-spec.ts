@@ -1,12 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { StripeEmulator } from '../../src/stripe-emulator';
-import { createTestApp, TestApp } from '../support/app';
+import type { TestApp } from '../support/app';
 import { describeInBrowser, launchBrowser } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { factories, TestClub } from '../support/factories';
-import { startStripeEmulator } from '../support/stripe';
+import { withStripeApp } from '../support/stripe';
 
 /** Each step's screenshot, kept by CI under test-artifacts/ (ignored by git). */
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/first-payment');
@@ -14,23 +13,14 @@ const snap = (page: Page, name: string) =>
   page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
 describeInBrowser('first payment, from a parent in a browser', () => {
-  let stripe: StripeEmulator;
   let t: TestApp;
   let club: TestClub;
   let browser: Browser;
 
+  withStripeApp((made) => ({ t, club, browser } = made), { browser: launchBrowser });
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    stripe = await startStripeEmulator();
-    t = await createTestApp({ stripe });
-    club = await factories(t.db).club();
     await factories(t.db).product(club.tenant.id, { name: 'Monthly dues', category: 'monthly' });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t.close();
-    await stripe.close();
   });
 
   const linkOf = async (playerId: number) =>

@@ -1,28 +1,16 @@
 import type { Browser } from 'playwright-core';
-import type { StripeEmulator } from '../../src/stripe-emulator';
-import { createTestApp, TestApp } from '../support/app';
+import type { TestApp } from '../support/app';
 import { describeInBrowser, launchBrowser } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { factories, TestClub } from '../support/factories';
-import { startStripeEmulator } from '../support/stripe';
+import { withStripeApp } from '../support/stripe';
 
 describeInBrowser('paying a link in a browser', () => {
-  let stripe: StripeEmulator;
   let t: TestApp;
   let club: TestClub;
   let browser: Browser;
 
-  beforeAll(async () => {
-    stripe = await startStripeEmulator();
-    t = await createTestApp({ stripe });
-    club = await factories(t.db).club();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t.close();
-    await stripe.close();
-  });
+  withStripeApp((made) => ({ t, club, browser } = made), { browser: launchBrowser });
 
   it('a parent opens the Pay Now link, clicks Pay, lands on the thank-you page; the order is paid and the link closes', async () => {
     const product = await factories(t.db).product(club.tenant.id, {

@@ -2,34 +2,27 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import type { StripeEmulator } from '../../src/stripe-emulator';
-import { createTestApp, TestApp } from '../support/app';
+import type { TestApp } from '../support/app';
 import { describeInBrowser, launchBrowser } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { factories, TestClub } from '../support/factories';
 import { linksIn, parseMessage } from '../support/smtp-sink';
-import { startStripeEmulator } from '../support/stripe';
+import { withStripeApp } from '../support/stripe';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/tournament-fee');
 
 describeInBrowser('a tournament fee paid from the statement email, in a browser', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'courtside-outbox-'));
-  let stripe: StripeEmulator;
   let t: TestApp;
   let club: TestClub;
   let browser: Browser;
 
+  withStripeApp((made) => ({ t, club, browser } = made), {
+    browser: launchBrowser,
+    env: { DATA_DIR: dataDir, MAIL_TRANSPORT: 'outbox' },
+  });
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    stripe = await startStripeEmulator();
-    t = await createTestApp({ stripe, env: { DATA_DIR: dataDir, MAIL_TRANSPORT: 'outbox' } });
-    club = await factories(t.db).club();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t.close();
-    await stripe.close();
   });
 
   it("a parent opens the outstanding-balance email's Pay Now link for the tournament fee, pays, and the order is paid", async () => {

@@ -29,17 +29,13 @@ describe('npm run cli next to a running npm start', () => {
       'src',
       'migrations',
       'scripts',
-      'bench',
       'dist',
       'tsconfig.json',
       'tsconfig.build.json',
       'package.json',
       'package-lock.json',
     ])
-      cpSync(path.join(REPO, entry), path.join(root, entry), {
-        recursive: true,
-        filter: (source) => !source.includes(`${path.sep}bench${path.sep}results`),
-      });
+      cpSync(path.join(REPO, entry), path.join(root, entry), { recursive: true });
     symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'));
   });
   afterAll(async () => {

@@ -9,6 +9,9 @@ const CLI = path.resolve(
   'src/cli.js',
 );
 
+/** For `env`: a Stripe call that fails three times fails its item (the default tries seven). */
+export const FAIL_AFTER_THREE_TRIES = { STRIPE_MAX_RETRIES: '2' };
+
 export interface CliRun {
   code: number | null;
   out: string;
@@ -81,4 +84,11 @@ export async function runCliJson(
     throw new Error(`The CLI printed no JSON report (exit ${run.code}):\n${run.out}\n${run.err}`);
   }
   return { ...run, report };
+}
+
+/** A report's item about one order; a report without it fails the test. */
+export function itemOf(report: CliReport, orderId: number): CliReport['items'][number] {
+  const item = report.items.find((candidate) => candidate.columns.order === orderId);
+  if (!item) throw new Error(`The ${report.command} report has no item for order ${orderId}`);
+  return item;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
-import { databaseUrl, TEST_ENV } from './test-env';
+import { databaseUrl, withAdmin } from './postgres';
+import { TEST_ENV } from './test-env';
 
 function server(): { url: string; template: string } {
   const url = process.env[TEST_ENV.serverUrl];
@@ -16,7 +16,7 @@ function server(): { url: string; template: string } {
 export async function createTestDatabase(): Promise<string> {
   const { url, template } = server();
   const name = `${template.replace('template', 'test')}_${randomBytes(5).toString('hex')}`;
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+  await withAdmin(url, (admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   return databaseUrl(url, name);
 }
 
@@ -24,16 +24,6 @@ export async function createTestDatabase(): Promise<string> {
 export async function createEmptyDatabase(): Promise<string> {
   const { url, template } = server();
   const name = `${template.replace('template', 'test')}_empty_${randomBytes(5).toString('hex')}`;
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
+  await withAdmin(url, (admin) => admin.query(`CREATE DATABASE ${name}`));
   return databaseUrl(url, name);
-}
-
-async function withAdmin<T>(work: (admin: Client) => Promise<T>): Promise<T> {
-  const admin = new Client({ connectionString: server().url });
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.end();
-  }
 }

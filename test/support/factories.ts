@@ -16,6 +16,13 @@ import { Tournament } from '../../src/tournament/entities/tournament.entity';
 
 const unique = () => randomBytes(4).toString('hex');
 
+/** One thing a family owes: an order for `product`, billed to `player`. */
+export interface OwedItem {
+  player: string;
+  product: string;
+  amountCents: number;
+}
+
 export interface TestClub {
   tenant: Tenant;
   apiKey: string;
@@ -120,6 +127,33 @@ export function factories(db: DataSource) {
         .getRepository(Order)
         .update({ id: order.id }, { stripePaymentLinkId: id, stripeCheckoutUrl: link.url });
       return link;
+    },
+    /**
+     * A parent owing one order per item, each with an active pay link (made without Stripe);
+     * two items naming one player are two orders of that player.
+     */
+    async familyOwing(
+      tenantId: number,
+      items: OwedItem[],
+      parent: Partial<Parent> = {},
+    ): Promise<{ parent: Parent; links: PaymentLink[] }> {
+      const family = await f.parent(tenantId, parent);
+      const players = new Map<string, number>();
+      const links: PaymentLink[] = [];
+      for (const item of items) {
+        const playerId =
+          players.get(item.player) ??
+          (await f.player(tenantId, { parentId: family.id, name: item.player })).id;
+        players.set(item.player, playerId);
+        const product = await f.product(tenantId, { name: item.product });
+        const order = await f.order(tenantId, {
+          playerId,
+          productId: product.id,
+          amountCents: item.amountCents,
+        });
+        links.push(await f.paymentLink(order));
+      }
+      return { parent: family, links };
     },
     /** A previewed blast row (no preview run): for tests of access, not of mailing. */
     blast(tenantId: number, overrides: Partial<EmailBlast> = {}): Promise<EmailBlast> {

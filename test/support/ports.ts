@@ -1,1 +1,18 @@
-export { freePort } from '../../bench/lib/free-port';
+import { createServer } from 'node:net';
+
+/** A port free on 127.0.0.1 now (the system picks it), for a server about to listen. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}

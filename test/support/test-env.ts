@@ -3,9 +3,3 @@ export const TEST_ENV = {
   serverUrl: 'COURTSIDE_TEST_SERVER_URL',
   template: 'COURTSIDE_TEST_TEMPLATE',
 } as const;
-
-export function databaseUrl(serverUrl: string, database: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
