@@ -48,7 +48,7 @@ describe('Webhook decisions: what the inbox does with each event', () => {
     copy.id = `${event.id}_reported`;
     return copy;
   }
-  const orderRow = (id: number) => t.db.getRepository(Order).findOneByOrFail({ id });
+  const storedOrder = (id: number) => t.db.getRepository(Order).findOneByOrFail({ id });
   const inboxRow = (id: string) => t.db.getRepository(StripeEvent).findOneByOrFail({ id });
   const audits = (orderId: number, action: string) =>
     countOf(t, 'audit_log WHERE subject = $1 AND action = $2', [`order:${orderId}`, action]);
@@ -61,7 +61,7 @@ describe('Webhook decisions: what the inbox does with each event', () => {
       decision: expect.objectContaining({ outcome: 'processed', tenantId: club.tenant.id }),
       kept: true,
     });
-    const paid = await orderRow(order.id);
+    const paid = await storedOrder(order.id);
     expect(paid).toMatchObject({
       status: 'paid',
       amountPaidCents: order.amountCents,
@@ -80,7 +80,7 @@ describe('Webhook decisions: what the inbox does with each event', () => {
     // Processed is final: the replay does not apply it again.
     expect(replayed.decision).toBeUndefined();
 
-    expect(await orderRow(order.id)).toEqual(paid);
+    expect(await storedOrder(order.id)).toEqual(paid);
     expect(await audits(order.id, 'order.paid')).toBe(1);
     expect(await inboxRow(completed.id)).toMatchObject({ outcome: 'processed', attempts: 2 });
   });
@@ -95,11 +95,14 @@ describe('Webhook decisions: what the inbox does with each event', () => {
       outcome: 'unmatched',
       note: `no order has PaymentIntent ${paymentIntentId} yet; applied when its payment arrives`,
     });
-    expect(await orderRow(order.id)).toMatchObject({ status: 'pending', amountRefundedCents: 0 });
+    expect(await storedOrder(order.id)).toMatchObject({
+      status: 'pending',
+      amountRefundedCents: 0,
+    });
 
     await inbox().record(await fromStripe(sessionId, 'checkout.session.completed'));
 
-    expect(await orderRow(order.id)).toMatchObject({
+    expect(await storedOrder(order.id)).toMatchObject({
       status: 'refunded',
       amountPaidCents: order.amountCents,
       amountRefundedCents: order.amountCents,
@@ -125,7 +128,7 @@ describe('Webhook decisions: what the inbox does with each event', () => {
       note: `dispute ${dispute.id} opened`,
       tenantId: club.tenant.id,
     });
-    const flagged = await orderRow(order.id);
+    const flagged = await storedOrder(order.id);
     expect(flagged).toMatchObject({
       status: 'paid',
       amountPaidCents: order.amountCents,
@@ -137,7 +140,7 @@ describe('Webhook decisions: what the inbox does with each event', () => {
       outcome: 'ignored',
       note: `order ${order.id} is already flagged as disputed`,
     });
-    expect(await orderRow(order.id)).toEqual(flagged);
+    expect(await storedOrder(order.id)).toEqual(flagged);
     expect(await audits(order.id, 'order.disputed')).toBe(1);
   });
 
@@ -161,6 +164,6 @@ describe('Webhook decisions: what the inbox does with each event', () => {
       error: `club ${club.tenant.id} has no order ${missingOrder}`,
       processedAt: expect.any(Date),
     });
-    expect(await orderRow(order.id)).toMatchObject({ status: 'pending', amountPaidCents: 0 });
+    expect(await storedOrder(order.id)).toMatchObject({ status: 'pending', amountPaidCents: 0 });
   });
 });
