@@ -1,7 +1,15 @@
-export type StripeErrorType = 'invalid_request_error' | 'api_error' | 'idempotency_error';
+export type StripeErrorType =
+  'invalid_request_error' | 'api_error' | 'idempotency_error' | 'card_error';
 
 export interface StripeErrorBody {
-  error: { type: StripeErrorType; code: string; message: string; param?: string; doc_url: string };
+  error: {
+    type: StripeErrorType;
+    code: string;
+    message: string;
+    param?: string;
+    doc_url: string;
+    [detail: string]: unknown;
+  };
 }
 
 /**
@@ -17,6 +25,8 @@ export class StripeApiError extends Error {
     readonly param?: string,
     /** False for a rejection before any work began: Stripe keeps no idempotent result for it. */
     readonly replayable = true,
+    /** More fields of the body: a card error's `decline_code`, `charge`, `payment_intent`, … */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -24,6 +34,7 @@ export class StripeApiError extends Error {
   toBody(): StripeErrorBody {
     return {
       error: {
+        ...this.details,
         type: this.type,
         code: this.code,
         message: this.message,

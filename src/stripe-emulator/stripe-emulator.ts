@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ControlRoutes } from './control/control-routes';
 import { HostedPages } from './hosted-pages/hosted-pages';
-import type { CheckoutSession, StripeEvent } from './objects/api-objects';
+import type { CheckoutSession, PaymentMethod, StripeEvent } from './objects/api-objects';
 import { EmulatorState } from './objects/emulator-state';
 import { PaymentFlow, type CompleteOptions, type SettleOutcome } from './payments/payment-flow';
 import { StateFolder } from './persistence/state-file';
@@ -249,6 +249,14 @@ export class StripeEmulator {
   /** The session times out: `checkout.session.expired`. */
   async expireSession(sessionId: string): Promise<void> {
     this.flow.expireSession(sessionId);
+  }
+
+  /**
+   * The cardholder or the bank removes the customer's saved card (`paymentMethodId`, or every
+   * card attached): `payment_method.detached` for each.
+   */
+  async detachCard(customerId: string, paymentMethodId?: string): Promise<PaymentMethod[]> {
+    return structuredClone(this.flow.detachCard(customerId, paymentMethodId));
   }
 
   /** The cardholder disputes the payment: `charge.dispute.created`. */

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CheckoutSession, StripeEvent } from '../objects/api-objects';
+import type { CheckoutSession, PaymentMethod, StripeEvent } from '../objects/api-objects';
 import type { FaultKind, FaultSpec } from '../reliability/fault-injector';
 import type { CompleteOptions, SettleOutcome } from '../payments/payment-flow';
+import { isTestCardToken, TEST_CARD_TOKENS, type TestCardToken } from '../payments/test-cards';
 import type { RecordedRequest } from '../server/api-pipeline';
 import { headerValue, readBody, sendJson } from '../server/http-io';
 import { StripeApiError } from '../stripe-api-error';
@@ -23,6 +24,7 @@ export interface EmulatorControls {
   settleBankDebit(sessionId: string, outcome: SettleOutcome): Promise<void>;
   expireSession(sessionId: string): Promise<void>;
   dispute(paymentIntentId: string): Promise<void>;
+  detachCard(customerId: string, paymentMethodId?: string): Promise<PaymentMethod[]>;
   redeliver(eventId: string): Promise<number>;
   waitForDeliveries(): Promise<void>;
 }
@@ -43,6 +45,7 @@ class ControlInputError extends Error {}
  *   POST payment-links/:id/open · payment-links/:id/pay {method?, email?}
  *   POST checkout-sessions/:id/complete {method?, email?} · …/settle {outcome} · …/expire
  *   POST payment-intents/:id/dispute · events/:id/redeliver · wait-for-deliveries
+ *   POST customers/:id/detach-card {payment_method?} (default: every card the customer has)
  */
 export class ControlRoutes {
   private readonly routes: Array<{ method: string; pattern: RegExp; action: ControlAction }>;
@@ -56,6 +59,7 @@ export class ControlRoutes {
     const completeOptions = (body: Body): CompleteOptions => ({
       method: body.method === 'bank_debit' ? 'bank_debit' : 'card',
       email: typeof body.email === 'string' && body.email ? body.email : undefined,
+      card: testCard(body.card),
     });
     this.routes = [
       route('GET', 'events', () => emulator.events),
@@ -82,6 +86,14 @@ export class ControlRoutes {
       }),
       route('POST', 'checkout-sessions/:id/expire', (_body, id) => emulator.expireSession(id)),
       route('POST', 'payment-intents/:id/dispute', (_body, id) => emulator.dispute(id)),
+      route('POST', 'customers/:id/detach-card', (body, id) =>
+        emulator.detachCard(
+          id,
+          typeof body.payment_method === 'string' && body.payment_method
+            ? body.payment_method
+            : undefined,
+        ),
+      ),
       route('POST', 'events/:id/redeliver', async (_body, id) => ({
         status: await emulator.redeliver(id),
       })),
@@ -156,6 +168,12 @@ function faultFrom(body: Body): FaultSpec {
     nth: optionalInteger(body.nth, 'nth'),
     latencyMs: optionalInteger(body.latency_ms, 'latency_ms'),
   };
+}
+
+function testCard(value: unknown): TestCardToken | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'string' && isTestCardToken(value)) return value;
+  throw new ControlInputError(`card must be one of ${TEST_CARD_TOKENS.join(', ')}`);
 }
 
 function integer(value: unknown, name: string): number {

@@ -61,6 +61,93 @@ export interface Price {
 
 export type SetupFutureUsage = 'on_session' | 'off_session';
 
+export type CustomerCreation = 'always' | 'if_required';
+
+export interface Customer {
+  id: string;
+  object: 'customer';
+  address: null;
+  balance: number;
+  created: number;
+  currency: null;
+  default_source: null;
+  delinquent: boolean;
+  description: string | null;
+  discount: null;
+  email: string | null;
+  invoice_prefix: string;
+  invoice_settings: {
+    custom_fields: null;
+    default_payment_method: string | null;
+    footer: null;
+    rendering_options: null;
+  };
+  livemode: false;
+  metadata: Metadata;
+  name: string | null;
+  next_invoice_sequence: number;
+  phone: string | null;
+  preferred_locales: string[];
+  shipping: null;
+  tax_exempt: 'none';
+  test_clock: null;
+}
+
+export type CardBrand = 'visa' | 'mastercard' | 'amex';
+
+export interface PaymentMethodCard {
+  brand: CardBrand;
+  checks: { address_line1_check: null; address_postal_code_check: null; cvc_check: 'pass' | null };
+  country: string;
+  display_brand: CardBrand;
+  exp_month: number;
+  exp_year: number;
+  fingerprint: string;
+  funding: 'credit' | 'debit';
+  generated_from: null;
+  last4: string;
+  networks: { available: CardBrand[]; preferred: null };
+  three_d_secure_usage: { supported: boolean };
+  wallet: null;
+}
+
+export interface PaymentMethod {
+  id: string;
+  object: 'payment_method';
+  allow_redisplay: 'unspecified' | 'always' | 'limited';
+  billing_details: {
+    address: {
+      city: null;
+      country: null;
+      line1: null;
+      line2: null;
+      postal_code: null;
+      state: null;
+    };
+    email: string | null;
+    name: null;
+    phone: null;
+  };
+  card: PaymentMethodCard;
+  created: number;
+  customer: string | null;
+  livemode: false;
+  metadata: Metadata;
+  type: 'card';
+}
+
+/** What a declined card tells the API caller (`error`) and keeps on the PaymentIntent. */
+export interface PaymentError {
+  type: 'card_error' | 'invalid_request_error';
+  code: string;
+  decline_code?: string;
+  message: string;
+  param?: string;
+  charge?: string;
+  doc_url: string;
+  payment_method?: PaymentMethod;
+}
+
 export type AfterCompletion =
   | { type: 'redirect'; redirect: { url: string } }
   | { type: 'hosted_confirmation'; hosted_confirmation: { custom_message: string | null } };
@@ -91,7 +178,7 @@ export interface PaymentLink {
   currency: string;
   custom_fields: unknown[];
   custom_text: Record<string, null>;
-  customer_creation: 'if_required';
+  customer_creation: CustomerCreation;
   inactive_message: string | null;
   invoice_creation: null;
   livemode: false;
@@ -153,8 +240,8 @@ export interface CheckoutSession {
   created: number;
   currency: string;
   custom_fields: unknown[];
-  customer: null;
-  customer_creation: 'if_required';
+  customer: string | null;
+  customer_creation: CustomerCreation;
   customer_details: CustomerDetails | null;
   customer_email: string | null;
   expires_at: number;
@@ -182,7 +269,12 @@ export interface CheckoutSession {
   url: string | null;
 }
 
-export type PaymentIntentStatus = 'processing' | 'requires_payment_method' | 'succeeded';
+export type PaymentIntentStatus =
+  | 'processing'
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'succeeded';
 
 export interface PaymentIntent {
   id: string;
@@ -199,15 +291,16 @@ export interface PaymentIntent {
   confirmation_method: 'automatic';
   created: number;
   currency: string;
-  customer: null;
+  customer: string | null;
   description: string | null;
-  last_payment_error: { code: string; message: string; type: 'invalid_request_error' } | null;
+  last_payment_error:
+    PaymentError | { code: string; message: string; type: 'invalid_request_error' } | null;
   latest_charge: string | null;
   livemode: false;
   metadata: Metadata;
-  next_action: null;
+  next_action: { type: 'use_stripe_sdk'; use_stripe_sdk: Record<string, string> } | null;
   on_behalf_of: null;
-  payment_method: string;
+  payment_method: string | null;
   payment_method_types: string[];
   receipt_email: string | null;
   setup_future_usage: SetupFutureUsage | null;
@@ -231,23 +324,35 @@ export interface Charge {
   captured: boolean;
   created: number;
   currency: string;
-  customer: null;
+  customer: string | null;
   description: string | null;
   disputed: boolean;
   failure_code: string | null;
   failure_message: string | null;
   livemode: false;
+  outcome?: ChargeOutcome;
   /** Stripe does not copy the PaymentIntent's metadata onto its charges. */
   metadata: Metadata;
   paid: boolean;
   payment_intent: string;
   payment_method: string;
   payment_method_details:
-    | { type: 'card'; card: { brand: 'visa'; last4: '4242'; exp_month: number; exp_year: number } }
+    | {
+        type: 'card';
+        card: { brand: CardBrand; last4: string; exp_month: number; exp_year: number };
+      }
     | { type: 'us_bank_account'; us_bank_account: { bank_name: string; last4: '6789' } };
   receipt_email: string | null;
   refunded: boolean;
   status: ChargeStatus;
+}
+
+export interface ChargeOutcome {
+  network_status: 'approved_by_network' | 'declined_by_network';
+  reason: string | null;
+  risk_level: 'normal';
+  seller_message: string;
+  type: 'authorized' | 'issuer_declined';
 }
 
 export type RefundReason = 'duplicate' | 'fraudulent' | 'requested_by_customer';
@@ -297,10 +402,12 @@ export type StripeEventType =
   | 'checkout.session.async_payment_failed'
   | 'checkout.session.expired'
   | 'payment_intent.succeeded'
+  | 'payment_intent.payment_failed'
+  | 'payment_method.detached'
   | 'charge.refunded'
   | 'charge.dispute.created';
 
-export type EventObject = CheckoutSession | PaymentIntent | Charge | Dispute;
+export type EventObject = CheckoutSession | PaymentIntent | Charge | Dispute | PaymentMethod;
 
 export interface StripeEvent {
   id: string;
@@ -325,4 +432,6 @@ export type ApiObject =
   | Charge
   | Refund
   | Dispute
+  | Customer
+  | PaymentMethod
   | StripeEvent;

@@ -3,10 +3,12 @@ import type {
   ApiObject,
   Charge,
   CheckoutSession,
+  Customer,
   Dispute,
   Metadata,
   PaymentIntent,
   PaymentLink,
+  PaymentMethod,
   Price,
   Product,
   Refund,
@@ -44,6 +46,11 @@ export interface AccountSnapshot {
   prices: Price[];
   paymentLinks: PaymentLinkRecord[];
   checkoutSessions: CheckoutSessionRecord[];
+  /** Absent in state files written before customers existed. */
+  customers?: Customer[];
+  paymentMethods?: PaymentMethod[];
+  /** PaymentMethods detached from their customer: Stripe refuses to use them again. */
+  detachedPaymentMethods?: string[];
   paymentIntents: PaymentIntent[];
   charges: Charge[];
   refunds: Refund[];
@@ -61,6 +68,9 @@ export class EmulatorState {
   readonly prices = new Map<string, Price>();
   readonly paymentLinks = new Map<string, PaymentLinkRecord>();
   readonly checkoutSessions = new Map<string, CheckoutSessionRecord>();
+  readonly customers = new Map<string, Customer>();
+  readonly paymentMethods = new Map<string, PaymentMethod>();
+  readonly detachedPaymentMethods = new Set<string>();
   readonly paymentIntents = new Map<string, PaymentIntent>();
   readonly charges = new Map<string, Charge>();
   readonly refunds = new Map<string, Refund>();
@@ -75,6 +85,9 @@ export class EmulatorState {
       prices: [...this.prices.values()],
       paymentLinks: [...this.paymentLinks.values()],
       checkoutSessions: [...this.checkoutSessions.values()],
+      customers: [...this.customers.values()],
+      paymentMethods: [...this.paymentMethods.values()],
+      detachedPaymentMethods: [...this.detachedPaymentMethods],
       paymentIntents: [...this.paymentIntents.values()],
       charges: [...this.charges.values()],
       refunds: [...this.refunds.values()],
@@ -91,6 +104,9 @@ export class EmulatorState {
     fill(this.prices, saved.prices, (price) => price.id);
     fill(this.paymentLinks, saved.paymentLinks, (record) => record.link.id);
     fill(this.checkoutSessions, saved.checkoutSessions, (record) => record.session.id);
+    fill(this.customers, saved.customers ?? [], (customer) => customer.id);
+    fill(this.paymentMethods, saved.paymentMethods ?? [], (method) => method.id);
+    (saved.detachedPaymentMethods ?? []).forEach((id) => this.detachedPaymentMethods.add(id));
     fill(this.paymentIntents, saved.paymentIntents, (intent) => intent.id);
     fill(this.charges, saved.charges, (charge) => charge.id);
     fill(this.refunds, saved.refunds, (refund) => refund.id);
@@ -112,6 +128,14 @@ export class EmulatorState {
 
   checkoutSession(id: string, param = 'id'): CheckoutSessionRecord {
     return found(this.checkoutSessions.get(id), 'checkout.session', id, param);
+  }
+
+  customer(id: string, param = 'id'): Customer {
+    return found(this.customers.get(id), 'customer', id, param);
+  }
+
+  paymentMethod(id: string, param = 'id'): PaymentMethod {
+    return found(this.paymentMethods.get(id), 'PaymentMethod', id, param);
   }
 
   paymentIntent(id: string, param = 'id'): PaymentIntent {
@@ -141,6 +165,8 @@ export class EmulatorState {
       this.prices.get(id) ??
       this.paymentLinks.get(id)?.link ??
       this.checkoutSessions.get(id)?.session ??
+      this.customers.get(id) ??
+      this.paymentMethods.get(id) ??
       this.paymentIntents.get(id) ??
       this.charges.get(id) ??
       this.refunds.get(id) ??

@@ -1,4 +1,4 @@
-import type { CheckoutSession, Dispute } from '../objects/api-objects';
+import type { CheckoutSession, Dispute, PaymentMethod } from '../objects/api-objects';
 import type { CheckoutSessionRecord, EmulatorState } from '../objects/emulator-state';
 import { unixSeconds } from '../objects/ids';
 import { apiErrors } from '../stripe-api-error';
@@ -8,11 +8,22 @@ import {
   newDispute,
   newPayment,
   type PaymentMethodKind,
+  type SessionCard,
 } from './payment-objects';
+import {
+  attachPaymentMethod,
+  cardError,
+  detachPaymentMethod,
+  newCustomer,
+  paymentMethodsOf,
+} from './saved-cards';
+import { newCardPaymentMethod, TEST_CARDS, type TestCardToken } from './test-cards';
 
 export interface CompleteOptions {
   method?: PaymentMethodKind;
   email?: string;
+  /** The test card the customer enters (default `pm_card_visa`); a declining one pays nothing. */
+  card?: TestCardToken;
 }
 
 export type SettleOutcome = 'succeeded' | 'failed';
@@ -41,6 +52,7 @@ export class PaymentFlow {
       metadata: link.metadata,
       paymentLink: link.id,
       paymentMethodTypes: link.payment_method_types ?? ['card', 'us_bank_account'],
+      customerCreation: link.customer_creation,
       paymentIntentData: {
         metadata: { ...(link.payment_intent_data?.metadata ?? {}) },
         setup_future_usage: link.payment_intent_data?.setup_future_usage ?? null,
@@ -72,9 +84,11 @@ export class PaymentFlow {
       );
     }
     const email = options.email ?? session.customer_email ?? 'customer@example.com';
-    const { paymentIntent } = newPayment(this.state, record, method, email);
+    const card = method === 'card' ? this.enterCard(record, options.card, email) : undefined;
+    const { paymentIntent } = newPayment(this.state, record, method, email, card);
 
     session.status = 'complete';
+    session.customer = card?.customer ?? null;
     session.payment_status = method === 'card' ? 'paid' : 'unpaid';
     session.payment_intent = paymentIntent.id;
     session.customer_details = {
@@ -91,6 +105,42 @@ export class PaymentFlow {
     if (method === 'card') this.unprompted('payment_intent.succeeded', paymentIntent);
     this.unprompted('checkout.session.completed', session);
     return session;
+  }
+
+  /**
+   * The card typed into Checkout. A declining card is refused there and then, as Stripe's page
+   * refuses it: a 402 `card_error`, no payment, the session still open. (A card asking for 3-D
+   * Secure is authenticated by the person paying, so it pays.) Checkout makes a Customer when
+   * `customer_creation` is `always` or the card is to be saved (`setup_future_usage`), and
+   * attaches the card to it in the latter case.
+   */
+  private enterCard(
+    record: CheckoutSessionRecord,
+    token: TestCardToken = 'pm_card_visa',
+    email: string,
+  ): SessionCard {
+    const decline = TEST_CARDS[token].decline;
+    const paymentMethod = newCardPaymentMethod(token, email);
+    if (decline && decline.status !== 'requires_action') {
+      throw cardError(
+        {
+          type: 'card_error',
+          code: decline.code,
+          decline_code: decline.decline_code,
+          message: decline.message,
+          doc_url: '',
+        },
+        null,
+      );
+    }
+    this.state.paymentMethods.set(paymentMethod.id, paymentMethod);
+    const saveCard = record.paymentIntentData.setup_future_usage !== null;
+    if (record.session.customer_creation !== 'always' && !saveCard) {
+      return { paymentMethod, customer: null };
+    }
+    const customer = newCustomer(this.state, { email });
+    if (saveCard) attachPaymentMethod(this.state, paymentMethod, customer);
+    return { paymentMethod, customer: customer.id };
   }
 
   /** The bank answers a pending debit. */
@@ -169,6 +219,28 @@ export class PaymentFlow {
     const dispute = newDispute(this.state, charge);
     this.unprompted('charge.dispute.created', dispute);
     return dispute;
+  }
+
+  /**
+   * The cardholder or the bank removes a customer's saved card (one, or all of them):
+   * `payment_method.detached` for each; a later charge on it is refused.
+   */
+  detachCard(customerId: string, paymentMethodId?: string): PaymentMethod[] {
+    const customer = this.state.customer(customerId);
+    const cards = paymentMethodId
+      ? [this.state.paymentMethod(paymentMethodId)]
+      : paymentMethodsOf(this.state, customer.id);
+    if (cards.length === 0 || cards.some((card) => card.customer !== customer.id)) {
+      throw apiErrors.state(
+        'payment_method_unexpected_state',
+        `Customer ${customer.id} has no such card attached.`,
+      );
+    }
+    for (const card of cards) {
+      detachPaymentMethod(this.state, card);
+      this.unprompted('payment_method.detached', card, { customer: customer.id });
+    }
+    return cards;
   }
 
   private markExpired({ session }: CheckoutSessionRecord, emit: Emit): void {

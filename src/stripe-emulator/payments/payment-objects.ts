@@ -1,9 +1,11 @@
 import type {
   Charge,
   CheckoutSession,
+  CustomerCreation,
   Dispute,
   Metadata,
   PaymentIntent,
+  PaymentMethod,
 } from '../objects/api-objects';
 import type {
   CheckoutSessionRecord,
@@ -13,6 +15,7 @@ import type {
 } from '../objects/emulator-state';
 import { newId, unixSeconds } from '../objects/ids';
 import { totalOf } from '../resources/line-items';
+import { newCardCharge } from './saved-cards';
 
 /** Checkout Sessions live 24 hours unless `expires_at` says otherwise. */
 export const SESSION_LIFETIME_SECONDS = 24 * 60 * 60;
@@ -30,6 +33,7 @@ export interface NewCheckoutSession {
   expiresAt?: number | null;
   successUrl?: string | null;
   cancelUrl?: string | null;
+  customerCreation?: CustomerCreation | null;
 }
 
 export function newCheckoutSession(
@@ -57,7 +61,7 @@ export function newCheckoutSession(
     currency: state.price(fields.lineItems[0].price).currency,
     custom_fields: [],
     customer: null,
-    customer_creation: 'if_required',
+    customer_creation: fields.customerCreation ?? 'if_required',
     customer_details: null,
     customer_email: fields.customerEmail ?? null,
     expires_at: fields.expiresAt ?? created + SESSION_LIFETIME_SECONDS,
@@ -93,49 +97,70 @@ export function newCheckoutSession(
   return record;
 }
 
-/** The PaymentIntent and Charge a completed session produces: settled for a card, pending for a debit. */
+/** The card a customer pays a session with, and the Customer it is saved to (or none). */
+export interface SessionCard {
+  paymentMethod: PaymentMethod;
+  customer: string | null;
+}
+
+/**
+ * The PaymentIntent and Charge a completed session produces: settled for a card (`card` says
+ * which, and its customer), pending for a debit.
+ */
 export function newPayment(
   state: EmulatorState,
   record: CheckoutSessionRecord,
   method: PaymentMethodKind,
   email: string,
+  card?: SessionCard,
 ): { paymentIntent: PaymentIntent; charge: Charge } {
   const { session, paymentIntentData } = record;
   const created = unixSeconds();
   const paymentIntentId = newId.paymentIntent();
-  const paymentMethodId = newId.paymentMethod();
   const settled = method === 'card';
-  const charge: Charge = {
-    id: newId.charge(),
-    object: 'charge',
-    amount: session.amount_total,
-    amount_captured: session.amount_total,
-    amount_refunded: 0,
-    balance_transaction: null,
-    billing_details: { address: null, email, name: null, phone: null },
-    captured: true,
-    created,
-    currency: session.currency,
-    customer: null,
-    description: paymentIntentData.description,
-    disputed: false,
-    failure_code: null,
-    failure_message: null,
-    livemode: false,
-    metadata: {},
-    paid: settled,
-    payment_intent: paymentIntentId,
-    payment_method: paymentMethodId,
-    payment_method_details: settled
-      ? { type: 'card', card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2034 } }
-      : {
-          type: 'us_bank_account',
-          us_bank_account: { bank_name: 'STRIPE TEST BANK', last4: '6789' },
-        },
-    receipt_email: email,
-    refunded: false,
-    status: settled ? 'succeeded' : 'pending',
-  };
+  const customer = card?.customer ?? null;
+  const charge: Charge = card
+    ? newCardCharge(state, {
+        amount: session.amount_total,
+        currency: session.currency,
+        customer,
+        description: paymentIntentData.description,
+        email,
+        paymentIntentId,
+        paymentMethod: card.paymentMethod,
+        decline: null,
+      })
+    : {
+        id: newId.charge(),
+        object: 'charge',
+        amount: session.amount_total,
+        amount_captured: session.amount_total,
+        amount_refunded: 0,
+        balance_transaction: null,
+        billing_details: { address: null, email, name: null, phone: null },
+        captured: true,
+        created,
+        currency: session.currency,
+        customer: null,
+        description: paymentIntentData.description,
+        disputed: false,
+        failure_code: null,
+        failure_message: null,
+        livemode: false,
+        metadata: {},
+        paid: settled,
+        payment_intent: paymentIntentId,
+        payment_method: newId.paymentMethod(),
+        payment_method_details: settled
+          ? { type: 'card', card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2034 } }
+          : {
+              type: 'us_bank_account',
+              us_bank_account: { bank_name: 'STRIPE TEST BANK', last4: '6789' },
+            },
+        receipt_email: email,
+        refunded: false,
+        status: settled ? 'succeeded' : 'pending',
+      };
   const paymentIntent: PaymentIntent = {
     id: paymentIntentId,
     object: 'payment_intent',
@@ -151,7 +176,7 @@ export function newPayment(
     confirmation_method: 'automatic',
     created,
     currency: session.currency,
-    customer: null,
+    customer,
     description: paymentIntentData.description,
     last_payment_error: null,
     latest_charge: charge.id,
@@ -159,7 +184,7 @@ export function newPayment(
     metadata: { ...paymentIntentData.metadata },
     next_action: null,
     on_behalf_of: null,
-    payment_method: paymentMethodId,
+    payment_method: charge.payment_method,
     payment_method_types: [settled ? 'card' : 'us_bank_account'],
     receipt_email: email,
     setup_future_usage: paymentIntentData.setup_future_usage,

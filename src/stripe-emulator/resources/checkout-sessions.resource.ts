@@ -13,6 +13,7 @@ import { newPrice } from './prices.resource';
 import { newProduct } from './products.resource';
 import {
   checkedLineItems,
+  customerCreationParam,
   paymentIntentDataParams,
   paymentMethodTypesParams,
 } from './payment-links.resource';
@@ -47,6 +48,7 @@ const createSession = {
   expires_at: param.integer(),
   payment_intent_data: paymentIntentDataParams,
   payment_method_types: paymentMethodTypesParams,
+  customer_creation: customerCreationParam,
   expand: expandParam,
 } as const;
 
@@ -97,6 +99,7 @@ export const checkoutSessionRoutes: ApiRoute[] = [
         expiresAt: input.expires_at ?? now + SESSION_LIFETIME_SECONDS,
         successUrl: input.success_url,
         cancelUrl: input.cancel_url,
+        customerCreation: input.customer_creation,
       });
       return { body: present(state, record.session, input.expand) };
     },

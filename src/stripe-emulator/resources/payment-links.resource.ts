@@ -55,6 +55,9 @@ const restrictionsParams = param.hash({
 
 export const paymentMethodTypesParams = param.list(param.oneOf(PAYMENT_METHOD_TYPES));
 
+/** Whether Checkout makes a Customer: `always`, or `if_required` (when saving the card needs one). */
+export const customerCreationParam = param.oneOf(['always', 'if_required']);
+
 const createPaymentLink = {
   line_items: lineItemParams,
   metadata: param.metadata(),
@@ -63,6 +66,7 @@ const createPaymentLink = {
   restrictions: restrictionsParams,
   inactive_message: param.string({ maxLength: 500 }),
   payment_method_types: paymentMethodTypesParams,
+  customer_creation: customerCreationParam,
   expand: expandParam,
 } as const;
 
@@ -74,6 +78,7 @@ const updatePaymentLink = {
   restrictions: restrictionsParams,
   inactive_message: param.string({ maxLength: 500 }),
   payment_method_types: paymentMethodTypesParams,
+  customer_creation: customerCreationParam,
   expand: expandParam,
 } as const;
 
@@ -111,7 +116,7 @@ export const paymentLinkRoutes: ApiRoute[] = [
           submit: null,
           terms_of_service_acceptance: null,
         },
-        customer_creation: 'if_required',
+        customer_creation: input.customer_creation ?? 'if_required',
         inactive_message: input.inactive_message ?? null,
         invoice_creation: null,
         livemode: false,
@@ -166,6 +171,7 @@ export const paymentLinkRoutes: ApiRoute[] = [
       if (input.payment_method_types !== undefined) {
         link.payment_method_types = input.payment_method_types;
       }
+      if (input.customer_creation != null) link.customer_creation = input.customer_creation;
       if (input.restrictions !== undefined) {
         link.restrictions = input.restrictions && {
           completed_sessions: {

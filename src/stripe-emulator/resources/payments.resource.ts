@@ -4,19 +4,8 @@ import { present } from './expand';
 
 const retrieve = { expand: expandParam } as const;
 
-/** Read-only objects that payments produce: PaymentIntents, Charges, Disputes. */
+/** Read-only objects that payments produce: Charges, Disputes. */
 export const paymentRoutes: ApiRoute[] = [
-  {
-    method: 'GET',
-    path: '/v1/payment_intents/:id',
-    handle: ({ state, params, pathParams }) => ({
-      body: present(
-        state,
-        state.paymentIntent(pathParams.id),
-        validateParams(retrieve, params).expand,
-      ),
-    }),
-  },
   {
     method: 'GET',
     path: '/v1/charges/:id',

@@ -1,7 +1,10 @@
 import type { ApiRoute } from '../resources/api-route';
 import { checkoutSessionRoutes } from '../resources/checkout-sessions.resource';
+import { customerRoutes } from '../resources/customers.resource';
 import { eventRoutes } from '../resources/events.resource';
+import { paymentIntentRoutes } from '../resources/payment-intents.resource';
 import { paymentLinkRoutes } from '../resources/payment-links.resource';
+import { paymentMethodRoutes } from '../resources/payment-methods.resource';
 import { paymentRoutes } from '../resources/payments.resource';
 import { priceRoutes } from '../resources/prices.resource';
 import { productRoutes } from '../resources/products.resource';
@@ -23,6 +26,9 @@ const ROUTES: CompiledRoute[] = [
   ...priceRoutes,
   ...paymentLinkRoutes,
   ...checkoutSessionRoutes,
+  ...customerRoutes,
+  ...paymentMethodRoutes,
+  ...paymentIntentRoutes,
   ...paymentRoutes,
   ...refundRoutes,
   ...eventRoutes,
