@@ -105,6 +105,50 @@ describe('Stripe emulator: hosted payment pages', () => {
     expect(after.html).toContain('This link is no longer active');
   });
 
+  it('offers the test cards (visa by default); a declining card shows the decline with no payment, then another card pays and is saved', async () => {
+    const link = await mintLink(stripe, {
+      customer_creation: 'always',
+      payment_intent_data: { setup_future_usage: 'off_session' },
+    });
+    const { html } = await page(link.url);
+    expect(html).toMatch(/<option value="pm_card_visa"\s+selected\s*>/);
+    expect(html).toContain('value="pm_card_chargeDeclinedInsufficientFunds"');
+
+    const declined = await submit(`${link.url}/pay`, {
+      method: 'card',
+      card: 'pm_card_chargeDeclinedInsufficientFunds',
+      email: 'parent@example.com',
+    });
+    expect(declined.status).toBe(402);
+    const declinedHtml = await declined.text();
+    expect(declinedHtml).toContain('Your card has insufficient funds.');
+    const action = /<form method="post" action="([^"]+)"/.exec(declinedHtml)?.[1] ?? '';
+    expect(action).toMatch(/^\/c\/pay\/cs_test_\w+\/pay$/);
+    const sessionId = action.split('/')[3];
+    await expect(stripe.checkout.sessions.retrieve(sessionId)).resolves.toMatchObject({
+      status: 'open',
+      payment_intent: null,
+    });
+    await emulator.waitForDeliveries();
+    expect(receiver.received).toHaveLength(0);
+
+    const paid = await submit(new URL(action, link.url).href, {
+      method: 'card',
+      card: 'pm_card_visa',
+    });
+    expect(paid.status).toBe(303);
+    const session = await stripe.checkout.sessions.retrieve(sessionId, {
+      expand: ['payment_intent.payment_method'],
+    });
+    expect(session).toMatchObject({ status: 'complete', payment_status: 'paid' });
+    expect(session.customer).toMatch(/^cus_/);
+    const paymentIntent = session.payment_intent as Stripe.PaymentIntent;
+    expect(paymentIntent.payment_method).toMatchObject({
+      customer: session.customer,
+      card: { last4: '4242' },
+    });
+  });
+
   it('with a hosted confirmation, paying leads to a "Payment received" page', async () => {
     const link = await mintLink(stripe);
     const response = await submit(`${link.url}/pay`, { method: 'card' });

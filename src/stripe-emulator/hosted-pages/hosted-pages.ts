@@ -4,12 +4,14 @@ import type { EmulatorState, LineItemRef } from '../objects/emulator-state';
 import { formatMoney } from '../objects/money';
 import type { PaymentFlow } from '../payments/payment-flow';
 import type { PaymentMethodKind } from '../payments/payment-objects';
+import { isTestCardToken, TEST_CARDS, TEST_CARD_TOKENS } from '../payments/test-cards';
 import { totalOf } from '../resources/line-items';
 import { StripeApiError } from '../stripe-api-error';
 import { readBody, redirect, sendHtml } from '../server/http-io';
 import {
   bankDebitProcessingPage,
   checkoutPage,
+  type CardChoice,
   inactiveLinkPage,
   messagePage,
   paymentReceivedPage,
@@ -23,6 +25,17 @@ export interface HostedPagesDeps {
 type PageAction = (id: string, req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
 const DEFAULT_INACTIVE_MESSAGE = 'This link is no longer active';
+
+/** Stripe's test cards, visa first (the default), each saying what it does. */
+const CARD_CHOICES: CardChoice[] = TEST_CARD_TOKENS.map((token) => {
+  const card = TEST_CARDS[token];
+  const outcome = card.decline
+    ? card.decline.status === 'requires_action'
+      ? 'asks for 3-D Secure here, declines off-session'
+      : `declines: ${card.decline.decline_code}`
+    : 'succeeds';
+  return { value: token, label: `Visa ···· ${card.last4} (${outcome})` };
+});
 
 /**
  * The pages a customer (or a browser test) clicks through: a payment link's page at `/b/<id>`,
@@ -166,11 +179,35 @@ export class HostedPages {
     redirect(res, this.sessionPageUrl(id));
   }
 
-  /** A paid card goes to the merchant's redirect, as on Stripe; a pending debit to its page here. */
+  /**
+   * A paid card goes to the merchant's redirect, as on Stripe; a pending debit to its page here.
+   * A declined card pays nothing: the session's page again, with the decline above the form.
+   */
   private completeAndRedirect(sessionId: string, form: URLSearchParams, res: ServerResponse): void {
     const method: PaymentMethodKind = form.get('method') === 'bank_debit' ? 'bank_debit' : 'card';
     const email = form.get('email')?.trim() || undefined;
-    const session = this.deps.flow.completeSession(sessionId, { method, email });
+    const card = form.get('card') || 'pm_card_visa';
+    if (!isTestCardToken(card)) {
+      sendHtml(res, 400, messagePage('Cannot continue', 'Choose one of the test cards.'));
+      return;
+    }
+    let session: CheckoutSession;
+    try {
+      session = this.deps.flow.completeSession(sessionId, { method, email, card });
+    } catch (error) {
+      if (!(error instanceof StripeApiError) || error.type !== 'card_error') throw error;
+      const record = this.deps.state.checkoutSession(sessionId);
+      const html = this.checkout(
+        record.lineItems,
+        record.session.currency,
+        `/c/pay/${sessionId}/pay`,
+        record.session.payment_method_types.includes('us_bank_account'),
+        email ?? record.session.customer_email,
+        { card, error: error.message },
+      );
+      sendHtml(res, 402, html);
+      return;
+    }
     const target = session.payment_status === 'paid' ? this.redirectUrl(session) : null;
     redirect(res, target ?? this.sessionPageUrl(session.id));
   }
@@ -181,6 +218,7 @@ export class HostedPages {
     payAction: string,
     allowBankDebit: boolean,
     email: string | null,
+    attempt: { card?: string; error?: string } = {},
   ): string {
     const { state } = this.deps;
     const lines = lineItems.map((item) => {
@@ -198,6 +236,8 @@ export class HostedPages {
       payAction,
       allowBankDebit,
       email,
+      cards: CARD_CHOICES,
+      ...attempt,
     });
   }
 

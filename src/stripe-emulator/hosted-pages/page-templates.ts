@@ -16,7 +16,8 @@ const STYLE = `
   .lines li { display: flex; justify-content: space-between; padding: .3rem 0; }
   .total { font-size: 1.6rem; font-weight: 600; margin: 1rem 0; }
   label { display: block; margin: 1rem 0 .3rem; font-size: .9rem; }
-  input { width: 100%; padding: .5rem; box-sizing: border-box; }
+  input, select { width: 100%; padding: .5rem; box-sizing: border-box; }
+  .error { color: #df1b41; font-size: .9rem; }
   button { display: block; width: 100%; margin-top: .8rem; padding: .7rem; font-size: 1rem;
            border: 0; border-radius: 6px; background: #635bff; color: #fff; cursor: pointer; }
   button.secondary { background: #e3e8ee; color: #1a1f36; }
@@ -61,16 +62,30 @@ const bankDebitButton = html`<button
 const continueLink = (url: string | null) =>
   url ? html`<p><a href="${url}">Continue</a></p>` : '';
 
+/** A test card the page offers: the token posted as `card`, and what a person reads. */
+export interface CardChoice {
+  value: string;
+  label: string;
+}
+
+const cardOption = (card: CardChoice, selected: boolean) =>
+  html`<option value="${card.value}" ${selected ? trusted('selected') : ''}>${card.label}</option>`;
+
 export function checkoutPage(options: {
   title: string;
   lines: PageLine[];
   total: string;
-  /** Relative form target for paying, e.g. `plink_123/pay`. */
+  /** Form target for paying, relative (`plink_123/pay`) or a path (`/c/pay/cs_…/pay`). */
   payAction: string;
   allowBankDebit: boolean;
   email: string | null;
+  cards: CardChoice[];
+  card?: string;
+  /** Why the last card was refused, shown above the form as Stripe's page shows a decline. */
+  error?: string | null;
 }): string {
-  const { title, lines, total, payAction, allowBankDebit, email } = options;
+  const { title, lines, total, payAction, allowBankDebit, email, cards } = options;
+  const chosen = options.card ?? cards[0]?.value;
   return layout(
     title,
     html`<h1>${title}</h1>
@@ -78,6 +93,11 @@ export function checkoutPage(options: {
         ${lines.map(lineItem)}
       </ul>
       <p class="total" data-testid="amount">${total}</p>
+      ${
+        options.error
+          ? html`<p class="error" role="alert" data-testid="card-error">${options.error}</p>`
+          : ''
+      }
       <form method="post" action="${payAction}">
         <label for="email">Email</label>
         <input
@@ -87,6 +107,10 @@ export function checkoutPage(options: {
           value="${email ?? ''}"
           placeholder="you@example.com"
         />
+        <label for="card">Test card</label>
+        <select id="card" name="card">
+          ${cards.map((card) => cardOption(card, card.value === chosen))}
+        </select>
         <button type="submit" name="method" value="card">Pay</button>
         ${allowBankDebit ? bankDebitButton : ''}
       </form>`,

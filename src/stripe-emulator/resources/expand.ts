@@ -11,6 +11,8 @@ const EXPANDABLE = new Set([
   'payment_intent',
   'latest_charge',
   'charge',
+  'customer',
+  'payment_method',
 ]);
 
 type Json = { [key: string]: unknown };
