@@ -124,6 +124,8 @@ export async function runStripeContract(stripe: Stripe, runId: string): Promise<
     );
   results.push({ name: 'unknown parameter', relied: unknown });
 
+  results.push(...(await savedCardContract(stripe, runId, price.id)));
+
   const events = await stripe.events.list({ limit: 3, type: 'checkout.session.completed' });
   results.push({
     name: 'events list',
@@ -132,6 +134,135 @@ export async function runStripeContract(stripe: Stripe, runId: string): Promise<
       data: Array.isArray(events.data),
       has_more: typeof events.has_more,
     },
+  });
+  return results;
+}
+
+/**
+ * Monthly autopay (monthly-cycle.md §2, §5): a link that makes a customer and keeps the card, a
+ * customer with a saved card, an off-session charge that succeeds, one that is declined (the
+ * 402 carries the PaymentIntent), a replayed key, and a detached card.
+ */
+async function savedCardContract(
+  stripe: Stripe,
+  runId: string,
+  priceId: string,
+): Promise<ContractResult[]> {
+  const results: ContractResult[] = [];
+  const metadata = {
+    tenant_id: '1',
+    order_id: runId,
+    player_id: '7',
+    product_id: '9',
+    billing_period: '2026-11-01',
+  };
+
+  const monthlyLink = await stripe.paymentLinks.create(
+    {
+      line_items: [{ price: priceId, quantity: 1 }],
+      customer_creation: 'always',
+      payment_intent_data: { metadata, setup_future_usage: 'off_session' },
+    },
+    { idempotencyKey: `contract:monthly-link:${runId}` },
+  );
+  results.push({
+    name: 'payment link keeping the card',
+    relied: {
+      customer_creation: monthlyLink.customer_creation,
+      setup_future_usage: monthlyLink.payment_intent_data?.setup_future_usage,
+    },
+  });
+
+  const customer = await stripe.customers.create(
+    { email: 'contract@courtside.example', metadata: { tenant_id: '1', parent_id: '5' } },
+    { idempotencyKey: `contract:customer:${runId}` },
+  );
+  const card = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+  results.push({
+    name: 'customer with a saved card',
+    relied: {
+      customer: prefix(customer.id),
+      email: customer.email,
+      payment_method: prefix(card.id),
+      attached_to: card.customer === customer.id,
+      card: {
+        brand: card.card?.brand,
+        last4: card.card?.last4,
+        exp_month: typeof card.card?.exp_month,
+        exp_year: typeof card.card?.exp_year,
+      },
+    },
+  });
+
+  const chargeParams: Stripe.PaymentIntentCreateParams = {
+    amount: 4500,
+    currency: 'usd',
+    customer: customer.id,
+    payment_method: card.id,
+    automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+    off_session: true,
+    confirm: true,
+    metadata,
+  };
+  const paid = await stripe.paymentIntents.create(chargeParams, {
+    idempotencyKey: `contract:autopay:${runId}:v1`,
+  });
+  const paidAgain = await stripe.paymentIntents.create(chargeParams, {
+    idempotencyKey: `contract:autopay:${runId}:v1`,
+  });
+  results.push({
+    name: 'off-session charge',
+    relied: {
+      id: prefix(paid.id),
+      status: paid.status,
+      amount_received: paid.amount_received,
+      customer: paid.customer === customer.id,
+      payment_method: paid.payment_method === card.id,
+      metadata: paid.metadata,
+      latest_charge: prefix(String(paid.latest_charge)),
+      replayed_same_intent: paidAgain.id === paid.id,
+    },
+  });
+
+  const declined = await stripe.paymentIntents
+    .create(
+      {
+        ...chargeParams,
+        customer: undefined,
+        payment_method: 'pm_card_chargeDeclinedInsufficientFunds',
+      },
+      { idempotencyKey: `contract:autopay-declined:${runId}:v1` },
+    )
+    .then(
+      () => ({ accepted: true }),
+      (error: Stripe.errors.StripeError) => ({
+        status: error.statusCode,
+        type: error.rawType,
+        code: error.code,
+        decline_code: error.decline_code,
+        payment_intent: {
+          status: error.payment_intent?.status,
+          metadata: error.payment_intent?.metadata,
+          last_payment_error: error.payment_intent?.last_payment_error?.decline_code,
+        },
+      }),
+    );
+  results.push({ name: 'off-session charge declined', relied: declined });
+
+  const detached = await stripe.paymentMethods.detach(card.id);
+  const afterDetach = await stripe.paymentIntents
+    .create(chargeParams, { idempotencyKey: `contract:autopay:${runId}:v2` })
+    .then(
+      () => ({ accepted: true }),
+      (error: Stripe.errors.StripeError) => ({
+        status: error.statusCode,
+        type: error.rawType,
+        param: error.param,
+      }),
+    );
+  results.push({
+    name: 'detached card',
+    relied: { customer: detached.customer, charge: afterDetach },
   });
   return results;
 }
@@ -149,4 +280,46 @@ export const EXPECTED: Record<string, unknown> = {
     param: 'colour',
   },
   'events list': { object: 'list', data: true, has_more: 'boolean' },
+  'payment link keeping the card': {
+    customer_creation: 'always',
+    setup_future_usage: 'off_session',
+  },
+  'customer with a saved card': {
+    customer: 'cus_',
+    email: 'contract@courtside.example',
+    payment_method: 'pm_',
+    attached_to: true,
+    card: { brand: 'visa', last4: '4242', exp_month: 'number', exp_year: 'number' },
+  },
+  'off-session charge': {
+    id: 'pi_',
+    status: 'succeeded',
+    amount_received: 4500,
+    customer: true,
+    payment_method: true,
+    metadata: {
+      tenant_id: '1',
+      order_id: expect.any(String),
+      player_id: '7',
+      product_id: '9',
+      billing_period: '2026-11-01',
+    },
+    latest_charge: 'ch_',
+    replayed_same_intent: true,
+  },
+  'off-session charge declined': {
+    status: 402,
+    type: 'card_error',
+    code: 'card_declined',
+    decline_code: 'insufficient_funds',
+    payment_intent: {
+      status: 'requires_payment_method',
+      metadata: expect.objectContaining({ billing_period: '2026-11-01' }),
+      last_payment_error: 'insufficient_funds',
+    },
+  },
+  'detached card': {
+    customer: null,
+    charge: { status: 400, type: 'invalid_request_error', param: 'payment_method' },
+  },
 };

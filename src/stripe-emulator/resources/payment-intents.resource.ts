@@ -23,7 +23,13 @@ const createPaymentIntent = {
   currency: param.currency({ required: true }),
   customer: param.string(),
   payment_method: param.string(),
-  payment_method_types: param.list(param.oneOf(['card'])),
+  /** `allowed_payment_method_types` and `automatic_payment_methods`: the emulator's are card-only. */
+  allowed_payment_method_types: param.list(param.oneOf(['card'])),
+  automatic_payment_methods: param.hash({
+    enabled: param.boolean({ required: true }),
+    allow_redirects: param.oneOf(['always', 'never']),
+  }),
+  return_url: param.url(),
   confirm: param.boolean(),
   off_session: param.oneOf(['true', 'false', 'one_off', 'recurring']),
   setup_future_usage: param.oneOf(['on_session', 'off_session']),
@@ -96,7 +102,7 @@ export const paymentIntentRoutes: ApiRoute[] = [
         next_action: null,
         on_behalf_of: null,
         payment_method: paymentMethod?.id ?? null,
-        payment_method_types: input.payment_method_types ?? ['card'],
+        payment_method_types: ['card'],
         receipt_email: input.receipt_email ?? null,
         setup_future_usage: input.setup_future_usage ?? null,
         statement_descriptor: null,
