@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Stripe from 'stripe';
@@ -140,6 +140,34 @@ describe('Stripe emulator: customers, saved cards and off-session PaymentIntents
         off_session: true,
       }),
     ).rejects.toMatchObject({ statusCode: 400, param: 'off_session' });
+    await expect(
+      stripe.paymentIntents.create({
+        amount: 9000,
+        currency: 'usd',
+        customer: customer.id,
+        payment_method: 'pm_card_visa',
+        confirm: true,
+        payment_method_types: ['card'],
+      } as Stripe.PaymentIntentCreateParams),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'parameter_unknown',
+      param: 'payment_method_types',
+    });
+    await expect(
+      stripe.paymentIntents.create({ amount: 20, currency: 'usd' }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'amount_too_small', param: 'amount' });
+    await expect(stripe.paymentMethods.attach('pm_card_visa', {} as never)).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'parameter_missing',
+      param: 'customer',
+    });
+    const other = await stripe.customers.create({});
+    const { paymentMethod } = await customerWithCard();
+    await expect(chargeOffSession(other.id, paymentMethod.id, 'k-other')).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'payment_method_unexpected_state',
+    });
   });
 
   it('charges the saved visa off-session: succeeded with a charge, and payment_intent.succeeded carries the metadata', async () => {
@@ -455,6 +483,10 @@ describe('Stripe emulator with a state folder: customers and saved cards survive
     await expect(second.stripe.paymentMethods.retrieve(visa.id)).resolves.toMatchObject({
       customer: customer.id,
     });
+    await expect(second.stripe.paymentIntents.retrieve(paid.id)).resolves.toMatchObject({
+      status: 'succeeded',
+      customer: customer.id,
+    });
     const replay = await second.stripe.paymentIntents.create(params, {
       idempotencyKey: 'autopay:1',
     });
@@ -462,5 +494,23 @@ describe('Stripe emulator with a state folder: customers and saved cards survive
     await expect(
       second.stripe.paymentIntents.create({ ...params, payment_method: other.id }),
     ).rejects.toMatchObject({ code: 'payment_method_unexpected_state' });
+  });
+
+  it('opens a state file written before customers existed', async () => {
+    const first = await start();
+    await first.stripe.products.create({ name: 'Monthly dues' });
+    await first.emulator.close();
+    const file = path.join(stateDir, 'state.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { account: Record<string, unknown> };
+    delete saved.account.customers;
+    delete saved.account.paymentMethods;
+    delete saved.account.detachedPaymentMethods;
+    writeFileSync(file, JSON.stringify(saved));
+
+    const second = await start();
+    const customer = await second.stripe.customers.create({ email: 'parent@example.com' });
+    await expect(second.stripe.customers.retrieve(customer.id)).resolves.toMatchObject({
+      email: 'parent@example.com',
+    });
   });
 });
