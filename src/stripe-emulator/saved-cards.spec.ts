@@ -223,7 +223,7 @@ describe('Stripe emulator: customers, saved cards and off-session PaymentIntents
       'pm_card_authenticationRequired',
       'authentication_required',
       'authentication_required',
-      'requires_action',
+      'requires_payment_method',
     ],
   ] as const)(
     '%s off-session: 402 card_error %s (%s) with the PaymentIntent %s, and payment_intent.payment_failed',

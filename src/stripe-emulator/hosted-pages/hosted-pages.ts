@@ -30,7 +30,7 @@ const DEFAULT_INACTIVE_MESSAGE = 'This link is no longer active';
 const CARD_CHOICES: CardChoice[] = TEST_CARD_TOKENS.map((token) => {
   const card = TEST_CARDS[token];
   const outcome = card.decline
-    ? card.decline.status === 'requires_action'
+    ? card.decline.asksForAuthentication
       ? 'asks for 3-D Secure here, declines off-session'
       : `declines: ${card.decline.decline_code}`
     : 'succeeds';

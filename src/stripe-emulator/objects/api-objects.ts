@@ -270,11 +270,7 @@ export interface CheckoutSession {
 }
 
 export type PaymentIntentStatus =
-  | 'processing'
-  | 'requires_payment_method'
-  | 'requires_confirmation'
-  | 'requires_action'
-  | 'succeeded';
+  'processing' | 'requires_payment_method' | 'requires_confirmation' | 'succeeded';
 
 export interface PaymentIntent {
   id: string;
@@ -298,7 +294,7 @@ export interface PaymentIntent {
   latest_charge: string | null;
   livemode: false;
   metadata: Metadata;
-  next_action: { type: 'use_stripe_sdk'; use_stripe_sdk: Record<string, string> } | null;
+  next_action: null;
   on_behalf_of: null;
   payment_method: string | null;
   payment_method_types: string[];

@@ -121,7 +121,7 @@ export class PaymentFlow {
   ): SessionCard {
     const decline = TEST_CARDS[token].decline;
     const paymentMethod = newCardPaymentMethod(token, email);
-    if (decline && decline.status !== 'requires_action') {
+    if (decline && !decline.asksForAuthentication) {
       throw cardError(
         {
           type: 'card_error',

@@ -7,8 +7,11 @@ export interface CardDecline {
   code: string;
   decline_code: string;
   message: string;
-  /** The PaymentIntent's status after the failed confirmation. */
-  status: 'requires_payment_method' | 'requires_action';
+  /**
+   * The card asks its holder for 3-D Secure: it pays on a page where the holder can answer, and
+   * is declined off-session (`authentication_required`).
+   */
+  asksForAuthentication?: true;
 }
 
 export interface TestCard {
@@ -25,7 +28,14 @@ export interface TestCard {
  * attached to a customer (like 4000000000000341 on Stripe) so that a saved card can decline
  * later, which is what autopay needs to test.
  */
-export const TEST_CARDS = {
+export type TestCardToken =
+  | 'pm_card_visa'
+  | 'pm_card_chargeDeclined'
+  | 'pm_card_chargeDeclinedInsufficientFunds'
+  | 'pm_card_chargeDeclinedExpiredCard'
+  | 'pm_card_authenticationRequired';
+
+export const TEST_CARDS: Readonly<Record<TestCardToken, TestCard>> = {
   pm_card_visa: { brand: 'visa', last4: '4242', fingerprint: 'Xt5EWLLDS7FJjR1c', decline: null },
   pm_card_chargeDeclined: {
     brand: 'visa',
@@ -35,7 +45,6 @@ export const TEST_CARDS = {
       code: 'card_declined',
       decline_code: 'generic_decline',
       message: 'Your card was declined.',
-      status: 'requires_payment_method',
     },
   },
   pm_card_chargeDeclinedInsufficientFunds: {
@@ -46,7 +55,6 @@ export const TEST_CARDS = {
       code: 'card_declined',
       decline_code: 'insufficient_funds',
       message: 'Your card has insufficient funds.',
-      status: 'requires_payment_method',
     },
   },
   pm_card_chargeDeclinedExpiredCard: {
@@ -57,7 +65,6 @@ export const TEST_CARDS = {
       code: 'expired_card',
       decline_code: 'expired_card',
       message: 'Your card has expired.',
-      status: 'requires_payment_method',
     },
   },
   pm_card_authenticationRequired: {
@@ -68,12 +75,10 @@ export const TEST_CARDS = {
       code: 'authentication_required',
       decline_code: 'authentication_required',
       message: 'Your card was declined. This transaction requires authentication.',
-      status: 'requires_action',
+      asksForAuthentication: true,
     },
   },
-} as const satisfies Record<string, TestCard>;
-
-export type TestCardToken = keyof typeof TEST_CARDS;
+};
 
 export const TEST_CARD_TOKENS = Object.keys(TEST_CARDS) as TestCardToken[];
 

@@ -191,17 +191,13 @@ function confirmCard(
     emit('payment_intent.succeeded', paymentIntent);
     return;
   }
+  // Off-session, even a card asking for authentication leaves `requires_payment_method` (Stripe
+  // support: "Off-session PaymentIntents that fail confirmation due to SCA requirements have a
+  // status of requires_payment_method"); the error's code tells them apart.
   const error = paymentErrorOf(decline, charge, paymentMethod);
-  paymentIntent.status = decline.status;
+  paymentIntent.status = 'requires_payment_method';
   paymentIntent.last_payment_error = error;
-  if (decline.status === 'requires_action') {
-    paymentIntent.next_action = {
-      type: 'use_stripe_sdk',
-      use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: '' },
-    };
-  } else {
-    paymentIntent.payment_method = null;
-  }
+  paymentIntent.payment_method = null;
   emit('payment_intent.payment_failed', paymentIntent);
   throw cardError(error, paymentIntent);
 }
