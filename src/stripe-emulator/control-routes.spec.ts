@@ -127,4 +127,38 @@ describe('Stripe emulator: test controls over HTTP (/_emulator)', () => {
     expect((await control('faults', { kind: 'explode' })).status).toBe(400);
     expect((await control('nothing-here')).status).toBe(404);
   });
+
+  it("pays with a chosen test card: a declining one answers Stripe's 402 card_error and leaves the session open; a saved card can be detached", async () => {
+    const link = await mintLink(stripe, {
+      restrictions: undefined,
+      payment_intent_data: { setup_future_usage: 'off_session' },
+    });
+    const opened = await control<CheckoutSession>(`payment-links/${link.id}/open`, {});
+    const declined = await control<{ error: { type: string; code: string; decline_code: string } }>(
+      `checkout-sessions/${opened.json.id}/complete`,
+      { card: 'pm_card_chargeDeclined' },
+    );
+    expect(declined.status).toBe(402);
+    expect(declined.json.error).toMatchObject({
+      type: 'card_error',
+      code: 'card_declined',
+      decline_code: 'generic_decline',
+    });
+    expect(
+      (await control(`checkout-sessions/${opened.json.id}/complete`, { card: 'pm_nope' })).status,
+    ).toBe(400);
+    const paid = await control<CheckoutSession>(`payment-links/${link.id}/pay`, {
+      card: 'pm_card_visa',
+    });
+    expect(paid.json.customer).toMatch(/^cus_/);
+    const detached = await control<Array<{ id: string; customer: string | null }>>(
+      `customers/${paid.json.customer}/detach-card`,
+      {},
+    );
+    expect(detached.status).toBe(200);
+    expect(detached.json).toEqual([expect.objectContaining({ customer: null })]);
+    expect((await control<StripeEvent[]>('events')).json.map((event) => event.type)).toContain(
+      'payment_method.detached',
+    );
+  });
 });

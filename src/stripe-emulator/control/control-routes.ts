@@ -42,8 +42,8 @@ class ControlInputError extends Error {}
  *   GET  events | deliveries | requests
  *   POST faults {kind, when?, method?, path? | path_pattern?, times?, nth?, latency_ms?}
  *   POST faults/clear · rate-limit {per_second} · latency {ms} · webhook-url {url}
- *   POST payment-links/:id/open · payment-links/:id/pay {method?, email?}
- *   POST checkout-sessions/:id/complete {method?, email?} · …/settle {outcome} · …/expire
+ *   POST payment-links/:id/open · payment-links/:id/pay {method?, email?, card?}
+ *   POST checkout-sessions/:id/complete {method?, email?, card?} · …/settle {outcome} · …/expire
  *   POST payment-intents/:id/dispute · events/:id/redeliver · wait-for-deliveries
  *   POST customers/:id/detach-card {payment_method?} (default: every card the customer has)
  */
