@@ -131,6 +131,7 @@ export interface PaymentMethod {
   card: PaymentMethodCard;
   created: number;
   customer: string | null;
+  customer_account: null;
   livemode: false;
   metadata: Metadata;
   type: 'card';
@@ -280,6 +281,7 @@ export interface PaymentIntent {
   amount_received: number;
   application: null;
   application_fee_amount: null;
+  automatic_payment_methods: { allow_redirects: 'always' | 'never'; enabled: boolean } | null;
   canceled_at: null;
   cancellation_reason: null;
   capture_method: 'automatic_async';
@@ -288,6 +290,7 @@ export interface PaymentIntent {
   created: number;
   currency: string;
   customer: string | null;
+  customer_account: null;
   description: string | null;
   last_payment_error:
     PaymentError | { code: string; message: string; type: 'invalid_request_error' } | null;
@@ -298,8 +301,12 @@ export interface PaymentIntent {
   on_behalf_of: null;
   payment_method: string | null;
   payment_method_types: string[];
+  processing: null;
   receipt_email: string | null;
+  review: null;
   setup_future_usage: SetupFutureUsage | null;
+  shipping: null;
+  source: null;
   statement_descriptor: null;
   statement_descriptor_suffix: null;
   status: PaymentIntentStatus;

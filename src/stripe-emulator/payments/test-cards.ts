@@ -132,6 +132,7 @@ export function newCardPaymentMethod(token: TestCardToken, email: string | null)
     },
     created,
     customer: null,
+    customer_account: null,
     livemode: false,
     metadata: {},
     type: 'card',

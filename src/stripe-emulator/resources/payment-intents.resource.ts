@@ -86,6 +86,12 @@ export const paymentIntentRoutes: ApiRoute[] = [
         amount_received: 0,
         application: null,
         application_fee_amount: null,
+        automatic_payment_methods: input.automatic_payment_methods
+          ? {
+              allow_redirects: input.automatic_payment_methods.allow_redirects ?? 'always',
+              enabled: input.automatic_payment_methods.enabled,
+            }
+          : null,
         canceled_at: null,
         cancellation_reason: null,
         capture_method: 'automatic_async',
@@ -94,6 +100,7 @@ export const paymentIntentRoutes: ApiRoute[] = [
         created: unixSeconds(),
         currency: input.currency,
         customer: customer?.id ?? null,
+        customer_account: null,
         description: input.description ?? null,
         last_payment_error: null,
         latest_charge: null,
@@ -103,8 +110,12 @@ export const paymentIntentRoutes: ApiRoute[] = [
         on_behalf_of: null,
         payment_method: paymentMethod?.id ?? null,
         payment_method_types: ['card'],
+        processing: null,
         receipt_email: input.receipt_email ?? null,
+        review: null,
         setup_future_usage: input.setup_future_usage ?? null,
+        shipping: null,
+        source: null,
         statement_descriptor: null,
         statement_descriptor_suffix: null,
         status: paymentMethod ? 'requires_confirmation' : 'requires_payment_method',
