@@ -4,6 +4,7 @@ import { EmailMessageContent1764028800000 } from './1764028800000-EmailMessageCo
 import { MessageSendingState1764115200000 } from './1764115200000-MessageSendingState';
 import { TournamentOrders1764205200000 } from './1764205200000-TournamentOrders';
 import { QueuedBlastMessagesIndex1764300000000 } from './1764300000000-QueuedBlastMessagesIndex';
+import { ClubMonth1764400000000 } from './1764400000000-ClubMonth';
 
 /** Every migration the code knows, oldest first. A new migration is added here too. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   MessageSendingState1764115200000,
   TournamentOrders1764205200000,
   QueuedBlastMessagesIndex1764300000000,
+  ClubMonth1764400000000,
 ];

@@ -14,6 +14,7 @@ import {
   ValidateBy,
   ValidateIf,
 } from 'class-validator';
+import { MONTH } from '../../common/month/billing-month';
 import { isSingleLineText, trimSpaces } from '../../common/text/single-line-text';
 
 /** Largest single amount Courtside bills: $100,000.00 in minor units. */
@@ -124,4 +125,12 @@ export const CurrencyField = () =>
     ),
     IsString(),
     Matches(/^[a-z]{3}$/, { message: 'currency must be a three-letter ISO code' }),
+  );
+
+/** A billing month, `YYYY-MM`; null clears it. */
+export const MonthField = (description: string) =>
+  applyDecorators(
+    ApiPropertyOptional({ type: String, nullable: true, example: '2026-09', description }),
+    IsOptional(),
+    Matches(MONTH, { message: '$property must be a month, YYYY-MM' }),
   );

@@ -19,6 +19,10 @@ export class Player extends ClubRecord {
   /** Overrides the team's monthly fee (scholarships); null means the team's fee. */
   @Column({ name: 'monthly_fee_cents', type: 'integer', nullable: true }) monthlyFeeCents!:
     number | null;
+  @Column({ name: 'contract_signed_on', type: 'date', nullable: true }) contractSignedOn!:
+    string | null;
+  @Column({ name: 'contract_ended_on', type: 'date', nullable: true }) contractEndedOn!:
+    string | null;
   /** Set by the database default; never returned in lists. */
   @Column({ name: 'first_payment_token', insert: false, update: false, select: false })
   firstPaymentToken!: string;

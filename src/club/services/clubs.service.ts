@@ -41,6 +41,13 @@ export class ClubsService {
           logoUrl: dto.logo_url,
           replyTo: dto.reply_to,
           timezone: dto.timezone,
+          billingDay: dto.billing_day,
+          billingHourLocal: dto.billing_hour_local,
+          autopayEnabled: dto.autopay_enabled,
+          reminderDays: dto.reminder_days,
+          quietHoursStart: dto.quiet_hours?.slice(0, 5),
+          quietHoursEnd: dto.quiet_hours?.slice(6),
+          autoSendStatements: dto.auto_send_statements,
         }),
       );
       await manager.save(tenant);

@@ -6,7 +6,7 @@ import { ClubCrudService } from '../../common/club-crud.service';
 import { ClubRecords } from '../../common/club-records';
 import { Page, PageQuery } from '../../common/http/page';
 import { ClubContext } from '../auth/club-context';
-import { CreateTeamDto, TeamResponse, UpdateTeamDto } from '../dtos/team.dto';
+import { billingRangeOf, CreateTeamDto, TeamResponse, UpdateTeamDto } from '../dtos/team.dto';
 import { Team } from '../entities/team.entity';
 
 export const teamRecords = new ClubRecords(Team, 'Team');
@@ -24,7 +24,12 @@ export class TeamsService extends ClubCrudService<Team, TeamResponse> {
   create(club: ClubContext, dto: CreateTeamDto): Promise<TeamResponse> {
     return this.insert(
       club,
-      () => ({ name: dto.name, season: dto.season, monthlyFeeCents: dto.monthly_fee_cents }),
+      () => ({
+        name: dto.name,
+        season: dto.season,
+        monthlyFeeCents: dto.monthly_fee_cents,
+        ...billingRangeOf(dto),
+      }),
       dto,
     );
   }
@@ -33,7 +38,12 @@ export class TeamsService extends ClubCrudService<Team, TeamResponse> {
     return this.patch(
       club,
       id,
-      () => ({ name: dto.name, season: dto.season, monthlyFeeCents: dto.monthly_fee_cents }),
+      () => ({
+        name: dto.name,
+        season: dto.season,
+        monthlyFeeCents: dto.monthly_fee_cents,
+        ...billingRangeOf(dto),
+      }),
       dto,
     );
   }

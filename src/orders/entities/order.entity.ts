@@ -33,4 +33,6 @@ export class Order extends ClubRecord {
   @Column({ name: 'paid_at', type: 'timestamptz', nullable: true }) paidAt!: Date | null;
   @Column({ name: 'disputed_at', type: 'timestamptz', nullable: true }) disputedAt!: Date | null;
   @Column({ type: 'text', nullable: true }) notes!: string | null;
+  /** The month a monthly order bills ('YYYY-MM-01'); null for every other item. */
+  @Column({ name: 'billing_period', type: 'date', nullable: true }) billingPeriod!: string | null;
 }
