@@ -72,6 +72,11 @@ export class ClubMonth1764400000000 implements MigrationInterface {
         CONSTRAINT billing_runs_tenant_period_key UNIQUE (tenant_id, period)
       );
 
+      -- The orders a month run made (a first month paid by its link has a period but no run).
+      ALTER TABLE orders ADD COLUMN billing_run_id integer,
+        ADD CONSTRAINT orders_billing_run_fkey FOREIGN KEY (tenant_id, billing_run_id) REFERENCES billing_runs (tenant_id, id);
+      CREATE INDEX orders_billing_run_idx ON orders (tenant_id, billing_run_id) WHERE billing_run_id IS NOT NULL;
+
       CREATE TABLE charge_attempts (
         id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         tenant_id integer NOT NULL,
@@ -118,7 +123,9 @@ export class ClubMonth1764400000000 implements MigrationInterface {
       DROP TABLE reminders_sent;
       DROP INDEX email_messages_key;
       ALTER TABLE email_messages DROP COLUMN message_key;
-      DROP TABLE charge_attempts, billing_runs;
+      DROP TABLE charge_attempts;
+      ALTER TABLE orders DROP COLUMN billing_run_id;
+      DROP TABLE billing_runs;
       ALTER TABLE players DROP COLUMN contract_signed_on, DROP COLUMN contract_ended_on;
       ALTER TABLE teams DROP CONSTRAINT teams_billing_range_check,
         DROP COLUMN billing_starts_on, DROP COLUMN billing_ends_on;

@@ -107,7 +107,7 @@ describe('migrations', () => {
     }
   });
 
-  it('enforce the uniqueness rules in the schema: one active link per player and product, one email per club', async () => {
+  it("enforce the uniqueness rules in the schema: one active link per order, one order per month of a player's dues, one email per club", async () => {
     const db = await open(await createEmptyDatabase());
     try {
       await migrateDatabase(db);
@@ -145,15 +145,29 @@ describe('migrations', () => {
         `INSERT INTO orders (tenant_id, player_id, parent_id, product_id, amount_cents, currency) VALUES ($1, $2, $3, $4, 100, 'usd') RETURNING id`,
         [tenant, player, parent, product],
       );
-      const link = (n: number, status = 'active') =>
+      const link = (n: number, status = 'active', forOrder = order) =>
         db.query(
           `INSERT INTO payment_links (tenant_id, player_id, product_id, order_id, stripe_payment_link_id, stripe_price_id, url, amount_cents, currency, status)
            VALUES ($1, $2, $3, $4, $5, 'price_1', 'https://pay.example/x', 100, 'usd', $6)`,
-          [tenant, player, product, order, `plink_${n}`, status],
+          [tenant, player, product, forOrder, `plink_${n}`, status],
         );
       await link(1);
-      await expect(link(2)).rejects.toThrow(/payment_links_one_active_key/);
+      await expect(link(2)).rejects.toThrow(/payment_links_one_active_per_order_key/);
       await link(3, 'deactivated');
+
+      // Two months of the same dues: each order its own active link; a month exists once.
+      const month = (period: string, status = 'pending') =>
+        db.query(
+          `INSERT INTO orders (tenant_id, player_id, parent_id, product_id, amount_cents, currency, billing_period, status)
+           VALUES ($1, $2, $3, $4, 100, 'usd', $5, $6) RETURNING id`,
+          [tenant, player, parent, product, period, status],
+        );
+      const [{ id: january }] = await month('2027-01-01');
+      await link(4, 'active', january);
+      await expect(month('2027-01-01')).rejects.toThrow(/orders_billing_period_key/);
+      await month('2027-02-01', 'cancelled');
+      await month('2027-02-01');
+      await expect(month('2027-03-15')).rejects.toThrow(/billing_period_check/);
       await expect(
         db.query(
           `INSERT INTO payment_links (tenant_id, player_id, product_id, order_id, stripe_payment_link_id, stripe_price_id, url, amount_cents, currency) VALUES ($1, $2, NULL, $3, 'plink_9', 'p', 'u', 1, 'usd')`,

@@ -15,8 +15,6 @@ export interface BackfillCandidate {
   currency: string;
   /** The order carries a Stripe link that `payment_links` does not know. */
   unrecorded_link: boolean;
-  /** Another order of this player and item holds their one active link. */
-  active_link_order_id: number | null;
 }
 
 @Injectable()
@@ -31,10 +29,7 @@ export class BackfillCandidatesRepository {
               (o.stripe_payment_link_id IS NOT NULL AND NOT EXISTS (
                  SELECT 1 FROM payment_links l
                  WHERE l.tenant_id = o.tenant_id AND l.stripe_payment_link_id = o.stripe_payment_link_id)
-              ) AS unrecorded_link,
-              (SELECT l.order_id FROM payment_links l
-               WHERE l.tenant_id = o.tenant_id AND l.player_id = o.player_id AND l.product_id = o.product_id
-                 AND l.status = 'active') AS active_link_order_id
+              ) AS unrecorded_link
        FROM orders o
        JOIN players pl ON pl.tenant_id = o.tenant_id AND pl.id = o.player_id
        JOIN products pr ON pr.tenant_id = o.tenant_id AND pr.id = o.product_id

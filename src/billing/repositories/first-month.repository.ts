@@ -14,6 +14,8 @@ export interface PlayerFirstMonth {
   product_id: number | null;
   token: string;
   club_name: string;
+  /** The club's timezone: the first month is the club's current local month. */
+  timezone: string;
 }
 
 export interface FirstPaymentFamily {
@@ -54,7 +56,7 @@ const firstMonthOf = (players: string) => `first_month AS (
 
 const playerFirstMonth = (players: string) => `WITH ${firstMonthOf(players)}
   SELECT f.player_id, f.tenant_id, f.contract_status, f.fee_cents, f.product_id, f.token,
-         tn.name AS club_name
+         tn.name AS club_name, tn.timezone
   FROM first_month f
   JOIN tenants tn ON tn.id = f.tenant_id`;
 

@@ -5,6 +5,7 @@ import { ClubContext } from '../../club/auth/club-context';
 import { OrdersService } from '../../orders/services/orders.service';
 import { isOrderOwed, isOrderPaid, PROCESSING } from '../../orders/order-status';
 import { DomainException } from '../../common/errors/domain.exception';
+import { firstDayOf, localNow } from '../../common/month/billing-month';
 import { appConfig, type AppConfig } from '../../config';
 import { PaymentLinksService } from '../../payment-links/services/payment-links.service';
 import { FirstMonthRepository, PlayerFirstMonth } from '../repositories/first-month.repository';
@@ -148,6 +149,7 @@ export class FirstPaymentService {
         club,
         { player_id: month.player_id, product_id: month.product_id, amount_cents: month.fee_cents },
         manager,
+        firstDayOf(localNow(new Date(), month.timezone).month),
       );
       return { kind: 'owed', orderId: made.id };
     });

@@ -45,7 +45,6 @@ export class PaymentLinksBackfillService {
         amount_cents: player.fee_cents,
         currency: player.currency,
         unrecorded_link: false,
-        active_link_order_id: null,
       })),
     );
     const firstMonthOf = new Set(months.map((c) => `${c.player_id}:${c.product_id}`));
@@ -92,11 +91,6 @@ export class PaymentLinksBackfillService {
       }
     }
     const orderId = candidate.order_id!;
-    if (candidate.active_link_order_id !== null)
-      return {
-        status: 'skipped',
-        result: `order ${candidate.active_link_order_id} holds the player's active link for this item`,
-      };
     if (candidate.unrecorded_link) {
       const adopted = await this.links.adoptUnrecordedLink(club, orderId, commit);
       if (adopted.action === 'unchanged') return { status: 'unchanged', result: 'link recorded' };

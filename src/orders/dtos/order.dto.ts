@@ -1,3 +1,4 @@
+import { monthOf } from '../../common/month/billing-month';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IdFilter, PageQuery } from '../../common/http/page';
@@ -60,6 +61,8 @@ export class OrderResponse {
   @ApiProperty({ type: Date, nullable: true }) paid_at!: Date | null;
   @ApiProperty({ type: Date, nullable: true }) disputed_at!: Date | null;
   @ApiProperty({ type: String, nullable: true }) notes!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '2027-01', description: 'A month of dues' })
+  billing_period!: string | null;
   @ApiProperty() created_at!: Date;
   @ApiProperty() updated_at!: Date;
 
@@ -80,6 +83,7 @@ export class OrderResponse {
       paid_at: order.paidAt,
       disputed_at: order.disputedAt,
       notes: order.notes,
+      billing_period: order.billingPeriod && monthOf(order.billingPeriod),
       created_at: order.createdAt,
       updated_at: order.updatedAt,
     };

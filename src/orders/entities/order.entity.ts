@@ -35,4 +35,6 @@ export class Order extends ClubRecord {
   @Column({ type: 'text', nullable: true }) notes!: string | null;
   /** The month a monthly order bills ('YYYY-MM-01'); null for every other item. */
   @Column({ name: 'billing_period', type: 'date', nullable: true }) billingPeriod!: string | null;
+  /** The month run that made it (a first month made by its link has none). */
+  @Column({ name: 'billing_run_id', type: 'integer', nullable: true }) billingRunId!: number | null;
 }

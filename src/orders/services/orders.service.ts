@@ -36,7 +36,13 @@ export class OrdersService extends ClubCrudService<Order, OrderResponse> {
     });
   }
 
-  create(club: ClubContext, dto: CreateOrderDto, within?: EntityManager): Promise<OrderResponse> {
+  /** `billingPeriod` ('YYYY-MM-01') marks a month of dues: the month exists once per player. */
+  create(
+    club: ClubContext,
+    dto: CreateOrderDto,
+    within?: EntityManager,
+    billingPeriod: string | null = null,
+  ): Promise<OrderResponse> {
     return this.insert(
       club,
       async (manager) => {
@@ -63,6 +69,7 @@ export class OrdersService extends ClubCrudService<Order, OrderResponse> {
           amountPaidCents: 0,
           amountRefundedCents: 0,
           notes: dto.notes ?? null,
+          billingPeriod,
         };
       },
       dto,

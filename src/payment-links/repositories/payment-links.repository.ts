@@ -20,8 +20,8 @@ export interface OrderForLink {
     'id' | 'tenantId' | 'playerId' | 'productId' | 'amountCents' | 'currency' | 'status'
   >;
   product: Pick<Product, 'id' | 'tenantId' | 'name' | 'category' | 'stripeProductId'>;
-  /** The player's one active link for this product (on this order or another), if any. */
-  activeLink: { id: number; orderId: number } | null;
+  /** The order's active link, if it has one (one per order). */
+  activeLinkId: number | null;
   /** The Stripe Price already made for the product at the order's amount, if any. */
   stripePriceId: string | null;
   /** The order's links that were paid or deactivated: the next link's idempotency-key version. */
@@ -40,7 +40,6 @@ interface Row {
   product_category: Product['category'];
   stripe_product_id: string | null;
   active_link_id: number | null;
-  active_link_order_id: number | null;
   stripe_price_id: string | null;
   retired_links: number;
 }
@@ -65,18 +64,13 @@ export class PaymentLinksRepository {
     });
   }
 
-  /** The player's one active link for the item, whichever order it is on. */
-  activeForItem(
-    manager: EntityManager,
+  /** The order's one active link, if any. */
+  activeForOrder(
     tenantId: number,
-    playerId: number,
-    productId: number,
+    orderId: number,
+    manager: EntityManager = this.db.manager,
   ): Promise<PaymentLink | null> {
-    return manager.findOneBy(PaymentLink, { tenantId, playerId, productId, status: 'active' });
-  }
-
-  activeForOrder(tenantId: number, orderId: number): Promise<PaymentLink | null> {
-    return this.db.manager.findOneBy(PaymentLink, { tenantId, orderId, status: 'active' });
+    return manager.findOneBy(PaymentLink, { tenantId, orderId, status: 'active' });
   }
 
   byStripeId(
@@ -93,7 +87,7 @@ export class PaymentLinksRepository {
   }
 
   /**
-   * Records the link unless a row has its Stripe id or it would be the item's second active
+   * Records the link unless a row has its Stripe id or it would be the order's second active
    * link (both unique): the new row, or undefined when one was there first.
    */
   async insertIfAbsent(
@@ -144,7 +138,7 @@ export class PaymentLinksRepository {
     const [row] = (await this.db.query(
       `SELECT o.id, o.tenant_id, o.player_id, o.product_id, o.amount_cents, o.currency, o.status,
               pr.name AS product_name, pr.category AS product_category, pr.stripe_product_id,
-              active.id AS active_link_id, active.order_id AS active_link_order_id,
+              active.id AS active_link_id,
               (SELECT pp.stripe_price_id FROM product_prices pp
                WHERE pp.tenant_id = o.tenant_id AND pp.product_id = o.product_id
                  AND pp.amount_cents = o.amount_cents AND pp.currency = o.currency) AS stripe_price_id,
@@ -154,8 +148,7 @@ export class PaymentLinksRepository {
        FROM orders o
        JOIN products pr ON pr.tenant_id = o.tenant_id AND pr.id = o.product_id
        LEFT JOIN payment_links active
-         ON active.tenant_id = o.tenant_id AND active.player_id = o.player_id
-        AND active.product_id = o.product_id AND active.status = 'active'
+         ON active.tenant_id = o.tenant_id AND active.order_id = o.id AND active.status = 'active'
        WHERE o.tenant_id = $1 AND o.id = $2`,
       [tenantId, orderId],
     )) as Row[];
@@ -177,10 +170,7 @@ export class PaymentLinksRepository {
         category: row.product_category,
         stripeProductId: row.stripe_product_id,
       },
-      activeLink:
-        row.active_link_id === null
-          ? null
-          : { id: row.active_link_id, orderId: row.active_link_order_id! },
+      activeLinkId: row.active_link_id,
       stripePriceId: row.stripe_price_id,
       retiredLinks: row.retired_links,
     };

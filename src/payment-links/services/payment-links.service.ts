@@ -18,7 +18,6 @@ import {
   ListPaymentLinksQuery,
   PaymentLinkResponse,
 } from '../dtos/payment-link.dto';
-import { PaymentLink } from '../entities/payment-link.entity';
 import { PaymentLinksRepository } from '../repositories/payment-links.repository';
 import { payLinkParams } from '../pay-link-params';
 import { SharedRequests } from '../shared-requests';
@@ -38,14 +37,9 @@ export interface MintedLink {
   created: boolean;
 }
 
-const activeLinkConflict = (orderId: number | undefined) =>
-  new DomainException(
-    'conflict',
-    `The player already has an active link for this product${orderId ? ` (order ${orderId})` : ''}; deactivate it first`,
-  );
-
 /**
- * Persistent Stripe Payment Links, one active per player and product. Each link is minted
+ * Persistent Stripe Payment Links, one active per order (two owed months of dues each have
+ * theirs). Each link is minted
  * for an order, at the order's amount, with the order's ids in its metadata and in its
  * PaymentIntent's; every Stripe write has an idempotency key made from our ids.
  */
@@ -75,20 +69,12 @@ export class PaymentLinksService {
     return PaymentLinkResponse.of(await this.links.find(club.tenantId, id));
   }
 
-  /** The player's active link for the product, or a new one on the oldest unpaid order (made if none). */
+  /** The link of the player's oldest unpaid order of the product (made if none), minted if it has none. */
   async mintForItem(club: ClubContext, dto: CreatePaymentLinkDto): Promise<MintedLink> {
-    type Found = { active: PaymentLink } | { orderId: number };
-    const found = await this.db.transaction(async (manager): Promise<Found> => {
+    const orderId = await this.db.transaction(async (manager): Promise<number> => {
       await this.orders.lockItem(manager, club.tenantId, dto.player_id, dto.product_id);
       const player = await playerRecords.find(manager, club.tenantId, dto.player_id);
       await productRecords.find(manager, club.tenantId, dto.product_id);
-      const active = await this.links.activeForItem(
-        manager,
-        club.tenantId,
-        player.id,
-        dto.product_id,
-      );
-      if (active) return { active };
       const order =
         (await this.orders.oldestOwed(manager, club.tenantId, player.id, dto.product_id)) ??
         (await this.orders.create(
@@ -96,10 +82,9 @@ export class PaymentLinksService {
           { player_id: player.id, product_id: dto.product_id, amount_cents: dto.amount_cents },
           manager,
         ));
-      return { orderId: order.id };
+      return order.id;
     });
-    if ('active' in found) return { link: PaymentLinkResponse.of(found.active), created: false };
-    return this.mintForOrder(club, found.orderId);
+    return this.mintForOrder(club, orderId);
   }
 
   /**
@@ -109,15 +94,13 @@ export class PaymentLinksService {
   async mintForOrder(club: ClubContext, orderId: number): Promise<MintedLink> {
     const found = await this.links.orderForLink(club.tenantId, orderId);
     if (!found) throw DomainException.notFound('Order', orderId);
-    const { order, activeLink } = found;
+    const { order, activeLinkId } = found;
     if (!isOrderOwed(order.status))
       throw new DomainException(
         'invalid_state',
         `Order ${order.id} is ${order.status}; only an unpaid order gets a pay link`,
       );
-    if (activeLink?.orderId === order.id)
-      return { link: await this.get(club, activeLink.id), created: false };
-    if (activeLink) throw activeLinkConflict(activeLink.orderId);
+    if (activeLinkId !== null) return { link: await this.get(club, activeLinkId), created: false };
     const { product } = found;
     const stripePriceId =
       found.stripePriceId ?? (await this.priceTiers.stripePriceFor(product, order));
@@ -168,19 +151,16 @@ export class PaymentLinksService {
         });
         return { outcome: 'created' as const, link };
       }
-      // A concurrent mint of this order recorded the same link first (same idempotency key)...
+      // A concurrent mint of this order recorded its link first: the same one (same idempotency
+      // key), or one made under another key version, and then this one is never used.
       const same = await this.links.byStripeId(manager, club.tenantId, stripeLink.id);
       if (same?.status === 'active' && same.orderId === order.id)
         return { outcome: 'existed' as const, link: same };
-      // ...or another order of the player's item took their one active link meanwhile.
       if (!same) await this.retirement.retireUnused(manager, values);
-      const winner = await this.links.activeForItem(
-        manager,
-        club.tenantId,
-        order.playerId,
-        order.productId,
-      );
-      return { outcome: 'superseded' as const, activeOrderId: winner?.orderId };
+      const winner = await this.links.activeForOrder(club.tenantId, order.id, manager);
+      return winner
+        ? { outcome: 'existed' as const, link: winner }
+        : { outcome: 'superseded' as const };
     });
     switch (recorded.outcome) {
       case 'created':
@@ -190,7 +170,10 @@ export class PaymentLinksService {
           created: recorded.outcome === 'created',
         };
       case 'superseded':
-        throw activeLinkConflict(recorded.activeOrderId);
+        throw new DomainException(
+          'conflict',
+          `Order ${order.id}'s link changed while this one was being made; ask for its link again`,
+        );
       case 'amount_changed':
         throw new DomainException(
           'conflict',
