@@ -33,6 +33,9 @@ export class ClubMonth1764400000000 implements MigrationInterface {
         ADD COLUMN card_exp_year integer,
         ADD COLUMN card_removed_at timestamptz,
         ADD COLUMN autopay boolean NOT NULL DEFAULT true;
+      -- payment_method.detached names only the card.
+      CREATE INDEX parents_autopay_card_idx ON parents (autopay_payment_method_id)
+        WHERE autopay_payment_method_id IS NOT NULL;
 
       ALTER TABLE tenants
         ADD COLUMN billing_day integer NOT NULL DEFAULT 1 CHECK (billing_day BETWEEN 1 AND 28),
@@ -132,6 +135,7 @@ export class ClubMonth1764400000000 implements MigrationInterface {
       ALTER TABLE tenants DROP COLUMN billing_day, DROP COLUMN billing_hour_local,
         DROP COLUMN autopay_enabled, DROP COLUMN reminder_days, DROP COLUMN quiet_hours_start,
         DROP COLUMN quiet_hours_end, DROP COLUMN auto_send_statements;
+      DROP INDEX parents_autopay_card_idx;
       ALTER TABLE parents DROP COLUMN stripe_customer_id, DROP COLUMN autopay_payment_method_id,
         DROP COLUMN card_brand, DROP COLUMN card_last4, DROP COLUMN card_exp_month,
         DROP COLUMN card_exp_year, DROP COLUMN card_removed_at, DROP COLUMN autopay;

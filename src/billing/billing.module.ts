@@ -15,6 +15,9 @@ import { FirstMonthRepository } from './repositories/first-month.repository';
 import { OverpaymentsRepository } from './repositories/overpayments.repository';
 import { StatementsRepository } from './repositories/statements.repository';
 import { ThanksRepository } from './repositories/thanks.repository';
+import { ChargeAttemptsRepository } from './repositories/charge-attempts.repository';
+import { SavedCardsRepository } from './repositories/saved-cards.repository';
+import { SavedCardsService } from './services/saved-cards.service';
 
 @Module({
   imports: [ClubModule, OrdersModule, PaymentLinksModule],
@@ -30,6 +33,9 @@ import { ThanksRepository } from './repositories/thanks.repository';
     BackfillCandidatesRepository,
     OverpaymentsRepository,
     ThanksRepository,
+    SavedCardsRepository,
+    SavedCardsService,
+    ChargeAttemptsRepository,
   ],
   // The repositories are the email registry's readers of the statement and the first month.
   exports: [
@@ -38,6 +44,8 @@ import { ThanksRepository } from './repositories/thanks.repository';
     PaymentLinksBackfillService,
     StatementsRepository,
     FirstMonthRepository,
+    SavedCardsService,
+    ChargeAttemptsRepository,
   ],
 })
 export class BillingModule {}

@@ -1,3 +1,5 @@
+import { AutopayNoticesRepository } from './repositories/autopay-notices.repository';
+import { AutopayNoticesService } from './services/autopay-notices.service';
 import { Module } from '@nestjs/common';
 import { BillingModule } from '../billing/billing.module';
 import { ClubModule } from '../club/club.module';
@@ -29,7 +31,9 @@ import { ReceiptsService } from './services/receipts.service';
     BlastViewsService,
     BlastSendingService,
     ReceiptsService,
+    AutopayNoticesRepository,
+    AutopayNoticesService,
   ],
-  exports: [ReceiptsService],
+  exports: [ReceiptsService, AutopayNoticesService],
 })
 export class EmailModule {}

@@ -52,16 +52,28 @@ export interface FirstPaymentData {
   payUrl: string;
 }
 
+/** The saved card was refused for this month's dues: why, in plain words, and how to pay. */
+export interface AutopayFailedData {
+  parentName: string;
+  /** `Visa ending 4242`, or null when the card is gone. */
+  card: string | null;
+  /** Stripe's code (`card_declined`, `insufficient_funds`, `expired_card`, `authentication_required`…). */
+  reason: string;
+  items: StatementItem[];
+}
+
 export interface MailTemplateData {
   statement: StatementData;
   receipt: ReceiptData;
   first_payment: FirstPaymentData;
+  autopay_failed: AutopayFailedData;
 }
 export type MailTemplateName = keyof MailTemplateData;
 export const MAIL_TEMPLATE_NAMES = [
   'statement',
   'receipt',
   'first_payment',
+  'autopay_failed',
 ] as const satisfies readonly MailTemplateName[];
 
 /** A template's words for one message, before the layout: every value already a display string. */
@@ -139,10 +151,42 @@ const firstPayment: Composer<FirstPaymentData> = (data, club) => {
   };
 };
 
+/** What a declined off-session charge means for a parent, without Stripe's jargon. */
+const DECLINE_WORDS: Record<string, string> = {
+  insufficient_funds: 'the bank said there were not enough funds.',
+  expired_card: 'the card has expired.',
+  authentication_required: 'your bank wants you to confirm this payment yourself.',
+  payment_method_removed: 'the card is no longer saved with us.',
+  payment_method_unexpected_state: 'the card is no longer saved with us.',
+  incorrect_cvc: 'the bank refused the card.',
+};
+
+const autopayFailed: Composer<AutopayFailedData> = (data, club) => {
+  if (data.items.length === 0) throw new MailContentRefused('items', 'is empty: nothing is owed');
+  const reason = DECLINE_WORDS[data.reason] ?? 'the bank declined the card.';
+  return {
+    subject: `${club.name}: your card was not charged — please pay this month's dues`,
+    preheader: `We could not charge your saved card: ${reason}`,
+    view: {
+      parentName: data.parentName,
+      clubName: club.name,
+      card: data.card,
+      reason: reason.charAt(0).toUpperCase() + reason.slice(1),
+      rows: data.items.map((item, index) => ({
+        playerName: item.playerName,
+        itemName: item.itemName,
+        amount: formatMoney(item.amountCents, item.currency),
+        payUrl: assertHttpUrl(`items[${index}].payUrl`, item.payUrl),
+      })),
+    },
+  };
+};
+
 export const MAIL_TEMPLATES: { [name in MailTemplateName]: Composer<MailTemplateData[name]> } = {
   statement,
   receipt,
   first_payment: firstPayment,
+  autopay_failed: autopayFailed,
 };
 
 function countOf(count: number, noun: string): string {

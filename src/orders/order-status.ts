@@ -34,6 +34,8 @@ export const OWED: readonly OrderStatus[] = ['pending', 'failed'];
 export const PROCESSING: readonly OrderStatus[] = ['processing'];
 /** The club received the money (some or all of it may have gone back since). */
 export const PAID: readonly OrderStatus[] = ['paid', 'partially_refunded', 'refunded'];
+/** No longer owed and never paid: the one status that frees a month to be billed again. */
+export const CANCELLED: readonly OrderStatus[] = ['cancelled'];
 /** A payment started or received: the family must not be asked to pay again. */
 export const CHARGED: readonly OrderStatus[] = [...PROCESSING, ...PAID];
 

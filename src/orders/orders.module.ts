@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ClubModule } from '../club/club.module';
 import { OrdersController } from './controllers/orders.controller';
+import { MonthOrdersRepository } from './repositories/month-orders.repository';
 import { OrderPaymentsService } from './services/order-payments.service';
 import { OrdersService } from './services/orders.service';
 
@@ -12,7 +13,7 @@ import { OrdersService } from './services/orders.service';
 @Module({
   imports: [ClubModule],
   controllers: [OrdersController],
-  providers: [OrdersService, OrderPaymentsService],
-  exports: [OrdersService, OrderPaymentsService],
+  providers: [OrdersService, OrderPaymentsService, MonthOrdersRepository],
+  exports: [OrdersService, OrderPaymentsService, MonthOrdersRepository],
 })
 export class OrdersModule {}

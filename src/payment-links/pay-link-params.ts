@@ -28,6 +28,8 @@ export function payLinkParams(
       // Monthly dues keep the card for the next months (money rule 3).
       ...(product.category === 'monthly' && { setup_future_usage: 'off_session' as const }),
     },
+    // ...on a customer of their own, so the month run can charge it off-session (§5).
+    ...(product.category === 'monthly' && { customer_creation: 'always' as const }),
     restrictions: { completed_sessions: { limit: 1 } },
     after_completion: {
       type: 'redirect',

@@ -14,6 +14,9 @@ export const idempotencyKeys = {
     `price:${tenantId}:${productId}:${currency}:${amountCents}`,
   /** The refund of what a Checkout Session paid beyond its order. */
   overpaymentRefund: (checkoutSessionId: string) => `refund:overpayment:${checkoutSessionId}`,
+  /** An off-session charge of the saved card for an order; `attempt` counts the order's tries. */
+  autopay: (tenantId: number, orderId: number, attempt: number) =>
+    `autopay:${tenantId}:${orderId}:v${attempt}`,
   deactivatePayLink: (stripePaymentLinkId: string) => `deactivate:${stripePaymentLinkId}`,
   expireCheckoutSession: (checkoutSessionId: string) => `expire:${checkoutSessionId}`,
 };

@@ -7,6 +7,7 @@ import type Stripe from 'stripe';
 export type StripeEventPayload = Stripe.Event;
 export type CheckoutSession = Stripe.Checkout.Session;
 export type PaymentIntent = Stripe.PaymentIntent;
+export type PaymentMethod = Stripe.PaymentMethod;
 export type Charge = Stripe.Charge;
 export type Dispute = Stripe.Dispute;
 export type PaymentLink = Stripe.PaymentLink;

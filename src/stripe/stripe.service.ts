@@ -23,6 +23,21 @@ export interface CourtsideMetadata {
   product_id: string;
 }
 
+/** What an off-session charge of a saved card came to (the order is paid only by its webhook). */
+export type SavedCardCharge =
+  | { outcome: 'succeeded' | 'processing' | 'requires_action'; paymentIntentId: string }
+  | {
+      outcome: 'failed';
+      paymentIntentId: string | null;
+      /** Stripe's error code (`card_declined`, `expired_card`, `authentication_required`…). */
+      code: string;
+      declineCode: string | null;
+      message: string;
+    };
+
+/** Refusals that are about the card, not our request: the family pays by link instead. */
+const CARD_UNUSABLE = new Set(['payment_method_unexpected_state', 'resource_missing']);
+
 /**
  * The only door to Stripe. Every write carries an idempotency key derived from our ids, so a
  * retried or re-run call never creates a second object; calls are paced under the account's
@@ -98,6 +113,67 @@ export class StripeService {
   createRefund(params: Stripe.RefundCreateParams, idempotencyKey: string): Promise<Stripe.Refund> {
     return this.call('creating a refund', () =>
       this.stripe.refunds.create(params, { idempotencyKey }),
+    );
+  }
+
+  /**
+   * Charges a family's saved card off-session for one order. A card refusal (402 card_error, or a
+   * card Stripe no longer has) is an answer, not an error: it names what failed.
+   */
+  async chargeSavedCard(
+    params: {
+      amountCents: number;
+      currency: string;
+      customer: string;
+      paymentMethod: string;
+      metadata: Record<string, string>;
+    },
+    idempotencyKey: string,
+  ): Promise<SavedCardCharge> {
+    return this.call('charging a saved card', async (): Promise<SavedCardCharge> => {
+      try {
+        const intent = await this.stripe.paymentIntents.create(
+          {
+            amount: params.amountCents,
+            currency: params.currency,
+            customer: params.customer,
+            payment_method: params.paymentMethod,
+            automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+            off_session: true,
+            confirm: true,
+            metadata: params.metadata,
+          },
+          { idempotencyKey },
+        );
+        const outcome =
+          intent.status === 'succeeded'
+            ? 'succeeded'
+            : intent.status === 'processing'
+              ? 'processing'
+              : 'requires_action';
+        return { outcome, paymentIntentId: intent.id };
+      } catch (error) {
+        if (
+          error instanceof Stripe.errors.StripeCardError ||
+          (error instanceof Stripe.errors.StripeInvalidRequestError &&
+            CARD_UNUSABLE.has(error.code ?? ''))
+        )
+          return {
+            outcome: 'failed',
+            paymentIntentId: error.payment_intent?.id ?? null,
+            code: error.code ?? 'card_declined',
+            declineCode: error.decline_code ?? null,
+            message: error.message,
+          };
+        throw error;
+      }
+    });
+  }
+
+  /** The PaymentIntent with its PaymentMethod (the card a payment used, to keep for autopay). */
+  retrievePaymentIntentWithCard(id: string): Promise<Stripe.PaymentIntent> {
+    return this.call('reading a payment intent', () =>
+      this.stripe.paymentIntents.retrieve(id, { expand: ['payment_method'] }),
     );
   }
 

@@ -16,6 +16,8 @@ export class EmailMessage {
   @Column({ name: 'receipt_order_id', type: 'integer', nullable: true })
   receiptOrderId!: number | null;
   @Column({ name: 'parent_id' }) parentId!: number;
+  /** A one-off family mail's key (`autopay-failed:<run>:<parent>`): written once. */
+  @Column({ name: 'message_key', type: 'text', nullable: true }) messageKey!: string | null;
   @Column({ name: 'email_type' }) emailType!: string;
   @Column({ type: 'text', nullable: true }) recipient!: string | null;
   @Column() subject!: string;

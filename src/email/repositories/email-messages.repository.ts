@@ -62,6 +62,15 @@ export class EmailMessagesRepository {
     return message;
   }
 
+  /** Claims a one-off family mail (a declined charge, a reminder) written under its key. */
+  async claimKeyed(tenantId: number, messageKey: string): Promise<ClaimedMessage | undefined> {
+    const [message] = await this.claim(
+      `SELECT id FROM email_messages WHERE tenant_id = $1 AND message_key = $2 AND status = 'queued'`,
+      [tenantId, messageKey],
+    );
+    return message;
+  }
+
   /** Records what the mail server said about claimed messages, in one statement. */
   async recordDeliveries(tenantId: number, outcomes: readonly DeliveryOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;

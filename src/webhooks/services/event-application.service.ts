@@ -14,6 +14,7 @@ export const APPLIED_EVENT_TYPES = [
   'checkout.session.async_payment_succeeded',
   'checkout.session.async_payment_failed',
   'payment_intent.succeeded',
+  'payment_method.detached',
   'charge.refunded',
   'charge.dispute.created',
 ] as const;
@@ -76,6 +77,8 @@ export class EventApplicationService {
         return this.refunds.chargeRefunded(manager, event.data.object);
       case 'charge.dispute.created':
         return this.refunds.disputeCreated(manager, event.data.object);
+      case 'payment_method.detached':
+        return this.payments.cardDetached(manager, event.data.object);
       case 'checkout.session.expired':
         return decide('ignored', 'an expired session changes nothing: its link stays payable');
       default:

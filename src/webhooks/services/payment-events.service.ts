@@ -4,9 +4,11 @@ import { AuditService } from '../../audit/audit.service';
 import { OverpaymentsService } from '../../billing/services/overpayments.service';
 import { Order } from '../../orders/entities/order.entity';
 import { ReceiptsService } from '../../email/services/receipts.service';
+import { SavedCardsService } from '../../billing/services/saved-cards.service';
+import { ChargeAttemptsRepository } from '../../billing/repositories/charge-attempts.repository';
 import { OrderPaymentsService } from '../../orders/services/order-payments.service';
 import { LinkRetirementService } from '../../payment-links/services/link-retirement.service';
-import type { CheckoutSession, PaymentIntent } from '../../stripe/stripe-objects';
+import type { CheckoutSession, PaymentIntent, PaymentMethod } from '../../stripe/stripe-objects';
 import { idOf, readOrderMetadata } from '../stripe-payload';
 import { decide, EventDecision } from './event-decision';
 import { auditOrderChange } from './order-audit';
@@ -26,6 +28,8 @@ export class PaymentEventsService {
     private readonly overpayments: OverpaymentsService,
     private readonly audit: AuditService,
     private readonly receipts: ReceiptsService,
+    private readonly savedCards: SavedCardsService,
+    private readonly chargeAttempts: ChargeAttemptsRepository,
   ) {}
 
   async sessionCompleted(manager: EntityManager, session: Session): Promise<EventDecision> {
@@ -65,7 +69,11 @@ export class PaymentEventsService {
       checkoutSessionId: session.id,
     });
     switch (result) {
-      case 'applied':
+      case 'applied': {
+        // A monthly link makes a customer and keeps the card: autopay's from next month (§5).
+        const customer = idOf(session.customer);
+        if (customer)
+          await this.savedCards.rememberCustomer(manager, order, customer, paymentIntentId);
         return this.paid(
           manager,
           order,
@@ -73,6 +81,7 @@ export class PaymentEventsService {
           idOf(session.payment_link) ?? order.stripePaymentLinkId,
           session.id,
         );
+      }
       case 'already_applied':
         return decide('ignored', `order ${order.id} already records this payment`, order.tenantId);
       case 'paid_by_another_payment': {
@@ -136,6 +145,8 @@ export class PaymentEventsService {
     );
     if (!('order' in found)) return found;
     const { order } = found;
+    if (order.stripePaymentIntentId !== intent.id && (await this.isAutopay(manager, order, intent)))
+      return this.autopayPaid(manager, order, intent);
     if (order.stripePaymentIntentId !== intent.id)
       return decide(
         'ignored',
@@ -156,6 +167,55 @@ export class PaymentEventsService {
       );
     // A second payment is recorded from its Checkout Session event, which names the session.
     return decide('ignored', `order ${order.id} is already paid`, order.tenantId);
+  }
+
+  /** The family's saved card was removed at Stripe: the next month is a Pay Now link and a mail. */
+  async cardDetached(manager: EntityManager, method: PaymentMethod): Promise<EventDecision> {
+    const tenantId = await this.savedCards.forget(manager, method.id);
+    return tenantId === undefined
+      ? decide('ignored', `no family keeps card ${method.id}`)
+      : decide('processed', `card ${method.id} forgotten: autopay falls back to a link`, tenantId);
+  }
+
+  /** A PaymentIntent the month run made for this order's saved card (its try is on record). */
+  private async isAutopay(
+    manager: EntityManager,
+    order: Order,
+    intent: PaymentIntent,
+  ): Promise<boolean> {
+    const attempt = Number(intent.metadata?.autopay_attempt);
+    if (!Number.isSafeInteger(attempt) || attempt < 1) return false;
+    return this.chargeAttempts.succeeded(manager, order.tenantId, order.id, attempt, intent.id);
+  }
+
+  /** The saved card paid the order, exactly as a link payment would (same guards, receipt). */
+  private async autopayPaid(
+    manager: EntityManager,
+    order: Order,
+    intent: PaymentIntent,
+  ): Promise<EventDecision> {
+    const result = await this.orders.recordPayment(manager, order, {
+      amountCents: intent.amount_received || intent.amount,
+      paymentIntentId: intent.id,
+    });
+    if (result === 'applied') {
+      // A Pay Now link made after an earlier decline must take no second payment.
+      if (order.stripePaymentLinkId)
+        await this.links.retireAfterPayment(
+          manager,
+          order.tenantId,
+          order.stripePaymentLinkId,
+          'deactivated',
+        );
+      return this.paid(manager, order, intent.id, null);
+    }
+    if (result === 'already_applied')
+      return decide('ignored', `order ${order.id} already records this payment`, order.tenantId);
+    return decide(
+      'needs_review',
+      `the saved card paid order ${order.id}, which is ${order.status}: refund one payment`,
+      order.tenantId,
+    );
   }
 
   private async paid(

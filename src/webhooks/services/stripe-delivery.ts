@@ -103,6 +103,7 @@ const session = eventOf(
     id: stripeId,
     payment_intent: reference.nullish(),
     payment_link: reference.nullish(),
+    customer: reference.nullish(),
     metadata,
     amount_total: cents.nullish(),
     currency: currency.nullish(),
@@ -124,6 +125,7 @@ const HANDLED = new Map<string, z.ZodObject>([
       }),
     ),
   ],
+  ['payment_method.detached', eventOf(z.looseObject({ id: stripeId }))],
   // Refunds and disputes wait for their payment by the PaymentIntent id in their payload (the
   // stripe_events_waiting_idx expression): it must be that id, never an expanded object.
   [
