@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module';
 import { EmailModule } from './email/email.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MailModule } from './mailer/mail.module';
+import { MonthModule } from './month/month.module';
 import { PaymentLinksModule } from './payment-links/payment-links.module';
 import { SeedModule } from './seed/seed.module';
 import { StripeModule } from './stripe/stripe.module';
@@ -47,6 +48,7 @@ export class CoreModule {
         PaymentLinksModule,
         BillingModule,
         EmailModule,
+        MonthModule,
         TournamentModule,
         SeedModule,
         WebhooksModule,

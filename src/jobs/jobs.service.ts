@@ -60,6 +60,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger(JobsService.name);
   private readonly boss: PgBoss;
   private readonly handlers = new Map<string, Handler<never>>();
+  /** Cron schedules (UTC) registered by feature modules, created when the workers start. */
+  private readonly schedules = new Map<string, string>();
   /** This instance's worker of each queue, by queue name. */
   private readonly workers = new Map<string, string>();
   private started?: Promise<unknown>;
@@ -75,7 +77,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       connectionString: options.databaseUrl,
       max: 4,
       supervise: options.runWorkers,
-      schedule: false,
+      // Only the service fires cron schedules; pg-boss makes each fire once across instances.
+      schedule: options.runWorkers,
     });
     this.boss.on('error', (error) => this.logger.error({ err: error }, 'Job queue error'));
   }
@@ -85,19 +88,26 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     this.handlers.set(queue, handler as Handler<never>);
   }
 
+  /** Runs `queue`'s handler on this cron schedule (UTC), once per tick across all instances. */
+  schedule(queue: string, cron: string): void {
+    this.schedules.set(queue, cron);
+  }
+
+  /** `singletonKey`: while a job with this key is queued or running, another is not added. */
   async send<T extends object>(
     queue: string,
     data: T,
-    options: { manager?: EntityManager } = {},
+    options: { manager?: EntityManager; singletonKey?: string } = {},
   ): Promise<void> {
     const batch = options.manager && this.batches.get(options.manager);
     if (batch) {
-      batch.push({ name: queue, data, ...RETRY });
+      batch.push({ name: queue, data, singletonKey: options.singletonKey, ...RETRY });
       return;
     }
     await this.start();
     await this.boss.send(queue, data, {
       ...RETRY,
+      singletonKey: options.singletonKey,
       db: options.manager && inTransaction(options.manager),
     });
   }
@@ -126,6 +136,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     await this.start();
     if (!this.options.runWorkers) return;
+    for (const [queue, cron] of this.schedules)
+      await this.boss.schedule(queue, cron, {}, { tz: 'UTC', ...RETRY });
     for (const [queue, handler] of this.handlers) {
       const worker = await this.boss.work<object>(
         queue,

@@ -11,6 +11,7 @@ export interface ChargeAttemptRow {
   parent_id: number;
   attempt: number;
   idempotency_key: string;
+  stripe_payment_method_id: string | null;
   stripe_payment_intent_id: string | null;
   status: ChargeAttemptStatus;
   decline_code: string | null;
@@ -29,13 +30,26 @@ export class ChargeAttemptsRepository {
    */
   async begin(
     tenantId: number,
-    attempt: { orderId: number; parentId: number; attempt: number; key: string; paymentMethod: string | null },
+    attempt: {
+      orderId: number;
+      parentId: number;
+      attempt: number;
+      key: string;
+      paymentMethod: string | null;
+    },
   ): Promise<ChargeAttemptRow> {
     await this.db.query(
       `INSERT INTO charge_attempts (tenant_id, order_id, parent_id, attempt, idempotency_key, stripe_payment_method_id)
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (tenant_id, order_id, attempt) DO NOTHING`,
-      [tenantId, attempt.orderId, attempt.parentId, attempt.attempt, attempt.key, attempt.paymentMethod],
+      [
+        tenantId,
+        attempt.orderId,
+        attempt.parentId,
+        attempt.attempt,
+        attempt.key,
+        attempt.paymentMethod,
+      ],
     );
     const [row] = (await this.db.query(
       `SELECT * FROM charge_attempts WHERE tenant_id = $1 AND order_id = $2 AND attempt = $3`,

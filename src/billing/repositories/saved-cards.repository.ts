@@ -35,7 +35,16 @@ export class SavedCardsRepository {
       `UPDATE parents SET autopay_payment_method_id = $4, card_brand = $5, card_last4 = $6,
               card_exp_month = $7, card_exp_year = $8, card_removed_at = NULL, updated_at = now()
        WHERE tenant_id = $1 AND id = $2 AND stripe_customer_id = $3`,
-      [tenantId, parentId, customerId, card.paymentMethodId, card.brand, card.last4, card.expMonth, card.expYear],
+      [
+        tenantId,
+        parentId,
+        customerId,
+        card.paymentMethodId,
+        card.brand,
+        card.last4,
+        card.expMonth,
+        card.expYear,
+      ],
     );
   }
 

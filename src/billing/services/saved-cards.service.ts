@@ -46,7 +46,8 @@ export class SavedCardsService implements OnModuleInit {
   async saveCard(job: SaveCardJob): Promise<void> {
     const intent = await this.stripe.retrievePaymentIntentWithCard(job.paymentIntentId);
     const method = intent.payment_method;
-    if (intent.setup_future_usage !== 'off_session' || !method || typeof method === 'string') return;
+    if (intent.setup_future_usage !== 'off_session' || !method || typeof method === 'string')
+      return;
     const owner = typeof method.customer === 'string' ? method.customer : method.customer?.id;
     if (!method.card || owner !== job.customerId) return;
     await this.cards.save(job.tenantId, job.parentId, job.customerId, {

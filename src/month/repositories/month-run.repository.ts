@@ -79,8 +79,13 @@ export class MonthRunRepository {
    * why. One statement for the whole club. `runId` (when the run exists) tells the orders it made
    * from a month already billed otherwise (a first month paid by its link).
    */
-  async roster(tenantId: number, period: string, runId: number | null): Promise<RosterMonth[]> {
-    return (await this.db.query(
+  async roster(
+    manager: EntityManager,
+    tenantId: number,
+    period: string,
+    runId: number | null,
+  ): Promise<RosterMonth[]> {
+    return (await manager.query(
       `WITH monthly AS (
          SELECT pr.id, trim(pr.currency) AS currency FROM products pr
          WHERE pr.tenant_id = $1 AND pr.category = 'monthly' AND pr.active
@@ -112,11 +117,19 @@ export class MonthRunRepository {
     )) as RosterMonth[];
   }
 
-  find(tenantId: number, period: string): Promise<BillingRunRow | undefined> {
-    return this.one(`SELECT ${RUN_COLUMNS} FROM billing_runs WHERE tenant_id = $1 AND period = $2`, [
+  async timezone(tenantId: number): Promise<string> {
+    const [row] = (await this.db.query(`SELECT timezone FROM tenants WHERE id = $1`, [
       tenantId,
-      period,
-    ]);
+    ])) as { timezone: string }[];
+    if (!row) throw new Error(`club ${tenantId} not found`);
+    return row.timezone;
+  }
+
+  find(tenantId: number, period: string): Promise<BillingRunRow | undefined> {
+    return this.one(
+      `SELECT ${RUN_COLUMNS} FROM billing_runs WHERE tenant_id = $1 AND period = $2`,
+      [tenantId, period],
+    );
   }
 
   byId(tenantId: number, id: number): Promise<BillingRunRow | undefined> {
