@@ -46,13 +46,21 @@ export class UpdateClubDto {
   @IsTimeZone()
   timezone?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 28, description: 'Day of the month the month run bills' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 28,
+    description: 'Day of the month the month run bills',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(28)
   billing_day?: number;
-  @ApiPropertyOptional({ minimum: 0, maximum: 23, description: "Hour of the run, club's local time" })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 23,
+    description: "Hour of the run, club's local time",
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -62,7 +70,11 @@ export class UpdateClubDto {
   @IsOptional()
   @IsBoolean()
   autopay_enabled?: boolean;
-  @ApiPropertyOptional({ type: [Number], example: [3, 10, 20], description: 'Days after due; [] = none' })
+  @ApiPropertyOptional({
+    type: [Number],
+    example: [3, 10, 20],
+    description: 'Days after due; [] = none',
+  })
   @IsOptional()
   @IsInt({ each: true })
   @Min(1, { each: true })
@@ -70,7 +82,10 @@ export class UpdateClubDto {
   @ArrayUnique()
   @ArrayMaxSize(10)
   reminder_days?: number[];
-  @ApiPropertyOptional({ example: '20:00-08:00', description: 'Local times when nothing is mailed' })
+  @ApiPropertyOptional({
+    example: '20:00-08:00',
+    description: 'Local times when nothing is mailed',
+  })
   @IsOptional()
   @Matches(QUIET_HOURS, { message: 'quiet_hours must be HH:MM-HH:MM' })
   quiet_hours?: string;
