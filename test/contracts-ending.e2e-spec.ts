@@ -335,6 +335,15 @@ describe('contracts that end', () => {
         await t.as(club.apiKey).get(`/admin/players?parent_id=${parent.id}`).expect(200)
       ).body.data as { contract_signed_on: string }[];
       expect([before, localToday()]).toContain(imported.contract_signed_on);
+
+      const created = (
+        await t
+          .as(club.apiKey)
+          .post('/admin/players')
+          .send({ name: 'Noa', parent_id: parent.id, contract_status: 'signed' })
+          .expect(201)
+      ).body;
+      expect([before, localToday()]).toContain(created.contract_signed_on);
     }
   });
 

@@ -6,7 +6,7 @@ import { ClubCrudService } from '../../common/club-crud.service';
 import { ClubRecords } from '../../common/club-records';
 import { Page } from '../../common/http/page';
 import { ClubContext } from '../auth/club-context';
-import { contractDates } from '../contracts/contract-dates';
+import { ContractDates, contractDates } from '../contracts/contract-dates';
 import { ContractEndingsHook } from '../contracts/contract-endings.hook';
 import {
   CreatePlayerDto,
@@ -46,15 +46,7 @@ export class PlayersService extends ClubCrudService<Player, PlayerResponse> {
       async (manager) => {
         await this.checkReferences(manager, club, dto);
         const contractStatus = dto.contract_status ?? 'none';
-        const dates =
-          contractStatus === 'none' || contractStatus === 'pending'
-            ? { contractSignedOn: null, contractEndedOn: null }
-            : contractDates(
-                undefined,
-                contractStatus,
-                { contractSignedOn: null, contractEndedOn: null },
-                await this.clubs.localToday(manager, club.tenantId),
-              );
+        const dates = await this.newContractDates(manager, club, contractStatus);
         return {
           name: dto.name,
           parentId: dto.parent_id,
@@ -84,6 +76,22 @@ export class PlayersService extends ClubCrudService<Player, PlayerResponse> {
         };
       },
       dto,
+    );
+  }
+
+  /** A new player's contract: signed or terminated today, else no dates. */
+  private async newContractDates(
+    manager: EntityManager,
+    club: ClubContext,
+    status: ContractStatus,
+  ): Promise<ContractDates> {
+    const none = { contractSignedOn: null, contractEndedOn: null };
+    if (status === 'none' || status === 'pending') return none;
+    return contractDates(
+      undefined,
+      status,
+      none,
+      await this.clubs.localToday(manager, club.tenantId),
     );
   }
 
