@@ -7,6 +7,8 @@ import { CheckoutController } from './controllers/checkout.controller';
 import { FirstPaymentLinkController } from './controllers/first-payment-link.controller';
 import { FirstPaymentService } from './services/first-payment.service';
 import { ThanksService } from './services/thanks.service';
+import { ContractEndingsService } from './services/contract-endings.service';
+import { ContractEndingsRepository } from './repositories/contract-endings.repository';
 import { BalancesService } from './services/balances.service';
 import { OverpaymentsService } from './services/overpayments.service';
 import { PaymentLinksBackfillService } from './services/payment-links-backfill.service';
@@ -28,8 +30,10 @@ import { SavedCardsService } from './services/saved-cards.service';
     FirstPaymentService,
     ThanksService,
     PaymentLinksBackfillService,
+    ContractEndingsService,
     StatementsRepository,
     FirstMonthRepository,
+    ContractEndingsRepository,
     BackfillCandidatesRepository,
     OverpaymentsRepository,
     ThanksRepository,

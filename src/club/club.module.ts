@@ -9,6 +9,7 @@ import { ProductsController } from './controllers/products.controller';
 import { RosterController } from './controllers/roster.controller';
 import { TeamsController } from './controllers/teams.controller';
 import { AdminApiKey } from './entities/admin-api-key.entity';
+import { ContractEndingsHook } from './contracts/contract-endings.hook';
 import { Tenant } from './entities/tenant.entity';
 import { ClubsService } from './services/clubs.service';
 import { ParentsService } from './services/parents.service';
@@ -36,7 +37,14 @@ import { TeamsService } from './services/teams.service';
     PlayersService,
     ProductsService,
     RosterImportService,
+    ContractEndingsHook,
   ],
-  exports: [AdminApiKeysService, AdminApiKeyGuard, ClubsService, ProductsService],
+  exports: [
+    AdminApiKeysService,
+    AdminApiKeyGuard,
+    ClubsService,
+    ProductsService,
+    ContractEndingsHook,
+  ],
 })
 export class ClubModule {}

@@ -60,12 +60,15 @@ export async function loadRoster(manager: EntityManager, tenantId: number): Prom
 
 /**
  * Writes an import's plan in at most six statements, whatever the file's size: new teams,
- * changed teams, new parents, changed parents, new players, changed players.
+ * changed teams, new parents, changed parents, new players, changed players. Contract dates
+ * follow contractDates (contract-dates.ts) on the club's local `today`, judged on the stored row
+ * the UPDATE locks.
  */
 export async function writeRoster(
   manager: EntityManager,
   tenantId: number,
   plan: RosterPlan,
+  today: string,
 ): Promise<void> {
   const { created, updated } = plan;
   if (created.teams.length > 0) {
@@ -117,21 +120,38 @@ export async function writeRoster(
   if (created.players.length > 0) {
     const players = created.players;
     await manager.query(
-      `INSERT INTO players (tenant_id, parent_id, team_id, name, contract_status)
-       SELECT $1, * FROM unnest($2::int[], $3::int[], $4::text[], $5::contract_status[])`,
+      `INSERT INTO players (tenant_id, parent_id, team_id, name, contract_status,
+                            contract_signed_on, contract_ended_on)
+       SELECT $1, v.parent_id, v.team_id, v.name, v.contract_status,
+              CASE WHEN v.contract_status = 'signed' THEN $6::date END,
+              CASE WHEN v.contract_status = 'terminated' THEN $6::date END
+       FROM unnest($2::int[], $3::int[], $4::text[], $5::contract_status[])
+         AS v(parent_id, team_id, name, contract_status)`,
       [
         tenantId,
         players.map((p) => p.parent.id),
         players.map((p) => p.team?.id ?? null),
         players.map((p) => p.name),
         players.map((p) => p.contractStatus),
+        today,
       ],
     );
   }
   if (updated.players.size > 0) {
     const players = [...updated.players];
     await manager.query(
-      `UPDATE players p SET team_id = v.team_id, contract_status = v.contract_status, updated_at = now()
+      // On the right of SET, p.* is the row as stored (re-read once its lock is held).
+      `UPDATE players p SET team_id = v.team_id, contract_status = v.contract_status,
+         contract_signed_on = CASE
+           WHEN v.contract_status = 'signed' AND p.contract_status = 'signed' THEN COALESCE(p.contract_signed_on, $5::date)
+           WHEN v.contract_status = 'signed' THEN $5::date
+           ELSE p.contract_signed_on END,
+         contract_ended_on = CASE
+           WHEN v.contract_status = 'signed' THEN NULL
+           WHEN v.contract_status = 'terminated' AND p.contract_status = 'terminated' THEN COALESCE(p.contract_ended_on, $5::date)
+           WHEN v.contract_status = 'terminated' THEN $5::date
+           ELSE p.contract_ended_on END,
+         updated_at = now()
        FROM unnest($2::int[], $3::int[], $4::contract_status[]) AS v(id, team_id, contract_status)
        WHERE p.tenant_id = $1 AND p.id = v.id`,
       [
@@ -139,6 +159,7 @@ export async function writeRoster(
         players.map((p) => p.id),
         players.map((p) => p.team?.id ?? null),
         players.map((p) => p.contractStatus),
+        today,
       ],
     );
   }

@@ -37,6 +37,20 @@ export class PlayerResponse {
   @ApiProperty({ type: Number, nullable: true }) team_id!: number | null;
   @ApiProperty({ enum: CONTRACT_STATUSES }) contract_status!: ContractStatus;
   @ApiProperty({ type: Number, nullable: true }) monthly_fee_cents!: number | null;
+  @ApiProperty({
+    type: String,
+    format: 'date',
+    nullable: true,
+    description: "When the contract was last signed (the club's local date); read-only",
+  })
+  contract_signed_on!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date',
+    nullable: true,
+    description: "When the contract was terminated (the club's local date); read-only",
+  })
+  contract_ended_on!: string | null;
   @ApiProperty() created_at!: Date;
   @ApiProperty() updated_at!: Date;
 
@@ -48,6 +62,8 @@ export class PlayerResponse {
       team_id: player.teamId,
       contract_status: player.contractStatus,
       monthly_fee_cents: player.monthlyFeeCents,
+      contract_signed_on: player.contractSignedOn,
+      contract_ended_on: player.contractEndedOn,
       created_at: player.createdAt,
       updated_at: player.updatedAt,
     };

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { changesOf } from '../../common/club-records';
 import { DomainException } from '../../common/errors/domain.exception';
+import { localNow } from '../../common/month/billing-month';
 import { isSingleLineText, trimSpaces } from '../../common/text/single-line-text';
 import { AdminApiKeysService } from '../auth/admin-api-keys.service';
 import { ClubContext } from '../auth/club-context';
@@ -54,6 +55,15 @@ export class ClubsService {
       await this.audit.record(manager, club, 'club.updated', `club:${club.tenantId}`, { ...dto });
       return ClubResponse.of(tenant);
     });
+  }
+
+  /** The club's calendar date now (`YYYY-MM-DD`), in its own timezone. */
+  async localToday(manager: EntityManager, tenantId: number): Promise<string> {
+    const { timezone } = await manager.findOneOrFail(Tenant, {
+      where: { id: tenantId },
+      select: { id: true, timezone: true },
+    });
+    return localNow(new Date(), timezone).date;
   }
 
   /**

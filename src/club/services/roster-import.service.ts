@@ -3,9 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { ClubContext } from '../auth/club-context';
+import { ContractEndingsHook } from '../contracts/contract-endings.hook';
 import { RosterImportReport } from '../dtos/roster.dto';
 import { loadRoster, writeRoster } from '../roster.queries';
 import { parseRosterCsv } from './roster-csv';
+import { ClubsService } from './clubs.service';
 import { planRoster } from './roster-plan';
 import { lockUntilCommit } from '../../database/advisory-lock';
 
@@ -19,6 +21,8 @@ export class RosterImportService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly clubs: ClubsService,
+    private readonly contractEndings: ContractEndingsHook,
   ) {}
 
   async import(club: ClubContext, csv: string): Promise<RosterImportReport> {
@@ -27,7 +31,14 @@ export class RosterImportService {
       // Two imports for one club at once would both create the same new family.
       await lockUntilCommit(manager, `roster:${club.tenantId}`);
       const plan = planRoster(await loadRoster(manager, club.tenantId), rows);
-      await writeRoster(manager, club.tenantId, plan);
+      const today = await this.clubs.localToday(manager, club.tenantId);
+      await writeRoster(manager, club.tenantId, plan, today);
+      // Every terminated player's bill in one call: its reads and cancels are set-based.
+      await this.contractEndings.ended(manager, {
+        club,
+        playerIds: [...plan.terminated].map((player) => player.id!),
+        today,
+      });
       const { created, updated, unchanged_rows } = plan.counts;
       await this.audit.record(manager, club, 'roster.imported', 'roster', {
         created,

@@ -164,4 +164,30 @@ describe('planRoster', () => {
     expect(plan.updated.parents.size + plan.updated.players.size).toBe(0);
     expect(plan.counts.updated).toEqual({ parents: 1, teams: 0, players: 1 });
   });
+
+  it("lists the stored players whose contract the file ends, judged on each player's last row", () => {
+    const { stored, ann } = storedClub();
+    const ann2 = { parent_name: 'Ann Lee', parent_email: 'ann@families.example' };
+    const ended = planRoster(
+      stored,
+      rows({ ...ann2, player_name: 'Max Lee', contract_status: 'terminated' }),
+    );
+    expect([...ended.terminated]).toEqual([ann.players.get('max lee')]);
+
+    const takenBack = planRoster(
+      storedClub().stored,
+      rows(
+        { ...ann2, player_name: 'Max Lee', contract_status: 'terminated' },
+        { ...ann2, player_name: 'Max Lee', contract_status: 'signed' },
+      ),
+    );
+    expect(takenBack.terminated.size).toBe(0);
+
+    // A player new in this file has nothing billed yet.
+    const born = planRoster(
+      storedClub().stored,
+      rows({ ...ann2, player_name: 'Mia Lee', contract_status: 'terminated' }),
+    );
+    expect(born.terminated.size).toBe(0);
+  });
 });

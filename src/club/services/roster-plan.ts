@@ -41,6 +41,8 @@ export interface RosterPlan {
   updated: { teams: Set<RosterTeam>; parents: Set<RosterParent>; players: Set<RosterPlayer> };
   counts: { created: Counts; updated: Counts; unchanged_rows: number };
   rejected: RosterRejection[];
+  /** Stored players whose contract this file terminates (see ContractEndingsHook). */
+  terminated: Set<RosterPlayer>;
 }
 
 /**
@@ -64,8 +66,11 @@ export function planRoster(
       unchanged_rows: 0,
     },
     rejected: [],
+    terminated: new Set(),
   };
   let changes = 0;
+  /** Stored players' contract status before the file changed them. */
+  const storedStatus = new Map<RosterPlayer, ContractStatus>();
   const create = <T>(kind: Kind, record: T): T => {
     (plan.created[kind] as unknown[]).push(record);
     plan.counts.created[kind]++;
@@ -131,11 +136,17 @@ export function planRoster(
         create('players', { parent, team: playerTeam, name: row.player_name, contractStatus }),
       );
     } else if (player.team !== playerTeam || player.contractStatus !== contractStatus) {
+      if (player.id !== undefined && !storedStatus.has(player))
+        storedStatus.set(player, player.contractStatus);
       Object.assign(player, { team: playerTeam, contractStatus });
       update('players', player);
     }
     if (changes === changesBefore) plan.counts.unchanged_rows++;
   }
+  // Judged on the final status: a later row may take an earlier row's termination back.
+  for (const [player, before] of storedStatus)
+    if (before !== 'terminated' && player.contractStatus === 'terminated')
+      plan.terminated.add(player);
   return plan;
 }
 

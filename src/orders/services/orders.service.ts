@@ -145,6 +145,23 @@ export class OrdersService extends ClubCrudService<Order, OrderResponse> {
     });
   }
 
+  /**
+   * Cancels these orders in the caller's transaction, each one only while the state machine
+   * allows it (their pay links are the caller's to retire first): the ids it cancelled. One
+   * statement; the caller records why.
+   */
+  async cancelMany(manager: EntityManager, tenantId: number, ids: number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const result = await manager
+      .createQueryBuilder()
+      .update(Order)
+      .set({ status: 'cancelled' })
+      .where({ tenantId, id: In(ids), status: In(orderStatusesBefore('cancelled')) })
+      .returning(['id'])
+      .execute();
+    return (result.raw as { id: number }[]).map((row) => row.id);
+  }
+
   /** The player's oldest owed order for the item, if any: a new pay link for the item bills it. */
   oldestOwed(
     manager: EntityManager,
