@@ -15,6 +15,8 @@ export class EmailMessage {
   @Column({ name: 'blast_id', type: 'integer', nullable: true }) blastId!: number | null;
   @Column({ name: 'receipt_order_id', type: 'integer', nullable: true })
   receiptOrderId!: number | null;
+  /** A one-off family mail (a reminder) is written once under its key, unique per club. */
+  @Column({ name: 'message_key', type: 'text', nullable: true }) messageKey!: string | null;
   @Column({ name: 'parent_id' }) parentId!: number;
   @Column({ name: 'email_type' }) emailType!: string;
   @Column({ type: 'text', nullable: true }) recipient!: string | null;
