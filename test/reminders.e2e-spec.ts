@@ -103,6 +103,10 @@ describe('reminders: each step reaches each overdue family once (M6)', () => {
     expect(first.html).toContain('data-reminder');
     expect(await stepsOf(family.parentId)).toEqual([`${overdue}:3`]);
 
+    // Past the minimum interval, before day 10: step 3 went already, so nothing goes.
+    await reminders.sendDue(new Date(now.getTime() + 2 * DAY), { tenantId: club.tenant.id });
+    expect(remindersTo(family.email)).toHaveLength(1);
+
     await reminders.sendDue(new Date(now.getTime() + 7 * DAY), { tenantId: club.tenant.id });
     expect(remindersTo(family.email)).toHaveLength(2);
     expect(await stepsOf(family.parentId)).toEqual([`${overdue}:3`, `${overdue}:10`, `${fresh}:3`]);
