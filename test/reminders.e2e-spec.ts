@@ -131,39 +131,35 @@ describe('reminders: each step reaches each overdue family once (M6)', () => {
     expect(await stepsOf(family.parentId)).toEqual([`${orderId}:3`]);
   });
 
-  it('sends no reminder once the family has paid', async () => {
+  it('sends no reminder for an item the family has paid, even while it owes another', async () => {
     const f = factories(t.db);
     const parent = await f.parent(club.tenant.id, { email: 'paid@families.example' });
     const player = await f.player(club.tenant.id, { parentId: parent.id, name: 'Leo Park' });
-    const order = await f.order(club.tenant.id, { playerId: player.id, amountCents: 9_000 });
+    const paid = await f.order(club.tenant.id, { playerId: player.id, amountCents: 9_000 });
     const link = (
-      await t.as(club.apiKey).post(`/admin/orders/${order.id}/payment-link`).expect(201)
+      await t.as(club.apiKey).post(`/admin/orders/${paid.id}/payment-link`).expect(201)
     ).body as { stripe_payment_link_id: string };
+    // Still owed, not overdue yet: in the family's statement, never the reason for a reminder.
+    await f.paymentLink(await f.order(club.tenant.id, { playerId: player.id }));
     const now = new Date();
     await t.db.query(`UPDATE orders SET created_at = $2 WHERE id = $1`, [
-      order.id,
-      new Date(now.getTime() - 4 * DAY),
+      paid.id,
+      new Date(now.getTime() - 11 * DAY),
     ]);
 
     await stripe.pay(link.stripe_payment_link_id);
     await stripe.waitForDeliveries();
     await eventually(async () => {
-      const [row] = (await t.db.query(`SELECT status FROM orders WHERE id = $1`, [order.id])) as {
+      const [row] = (await t.db.query(`SELECT status FROM orders WHERE id = $1`, [paid.id])) as {
         status: string;
       }[];
       expect(row.status).toBe('paid');
     });
 
     await reminders.sendDue(now, { tenantId: club.tenant.id });
-    await reminders.sendDue(new Date(now.getTime() + 7 * DAY), { tenantId: club.tenant.id });
+    await reminders.sendDue(new Date(now.getTime() + DAY), { tenantId: club.tenant.id });
     expect(remindersTo(parent.email!)).toHaveLength(0);
     expect(await stepsOf(parent.id)).toEqual([]);
-    // Not even written: the search itself leaves a paid order out.
-    const written = (await t.db.query(
-      `SELECT id FROM email_messages WHERE parent_id = $1 AND email_type = 'reminder'`,
-      [parent.id],
-    )) as unknown[];
-    expect(written).toHaveLength(0);
   });
 
   it('a reminder written before the family paid is not sent: the due check is made again when sending', async () => {
