@@ -160,6 +160,12 @@ describe('reminders: each step reaches each overdue family once (M6)', () => {
     await reminders.sendDue(new Date(now.getTime() + DAY), { tenantId: club.tenant.id });
     expect(remindersTo(parent.email!)).toHaveLength(0);
     expect(await stepsOf(parent.id)).toEqual([]);
+    // Not even written: the search itself leaves the paid order out.
+    const written = (await t.db.query(
+      `SELECT id FROM email_messages WHERE parent_id = $1 AND email_type = 'reminder'`,
+      [parent.id],
+    )) as unknown[];
+    expect(written).toHaveLength(0);
   });
 
   it('a reminder written before the family paid is not sent: the due check is made again when sending', async () => {
