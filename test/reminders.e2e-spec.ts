@@ -136,9 +136,8 @@ describe('reminders: each step reaches each overdue family once (M6)', () => {
     const parent = await f.parent(club.tenant.id, { email: 'paid@families.example' });
     const player = await f.player(club.tenant.id, { parentId: parent.id, name: 'Leo Park' });
     const paid = await f.order(club.tenant.id, { playerId: player.id, amountCents: 9_000 });
-    const link = (
-      await t.as(club.apiKey).post(`/admin/orders/${paid.id}/payment-link`).expect(201)
-    ).body as { stripe_payment_link_id: string };
+    const link = (await t.as(club.apiKey).post(`/admin/orders/${paid.id}/payment-link`).expect(201))
+      .body as { stripe_payment_link_id: string };
     // Still owed, not overdue yet: in the family's statement, never the reason for a reminder.
     await f.paymentLink(await f.order(club.tenant.id, { playerId: player.id }));
     const now = new Date();
