@@ -9,6 +9,7 @@ import { Team } from '../club/entities/team.entity';
 import { Tenant } from '../club/entities/tenant.entity';
 import { EmailBlast } from '../email/entities/email-blast.entity';
 import { EmailMessage } from '../email/entities/email-message.entity';
+import { ReminderSent } from '../email/entities/reminder-sent.entity';
 import { PaymentLink } from '../payment-links/entities/payment-link.entity';
 import { ProductPrice } from '../payment-links/entities/product-price.entity';
 import { TournamentCommitment } from '../tournament/entities/tournament-commitment.entity';
@@ -32,6 +33,7 @@ export const entities = [
   Overpayment,
   EmailBlast,
   EmailMessage,
+  ReminderSent,
   Tournament,
   TournamentTeam,
   TournamentCommitment,

@@ -36,6 +36,11 @@ export class StoppedForShutdown extends Error {
 const RETRY = { retryLimit: 10, retryDelay: 2, retryBackoff: true } as const;
 
 /**
+ * A scheduled job runs again at its next tick: one retry covers a blip without piling runs up.
+ */
+const RETRY_SCHEDULED = { retryLimit: 1, retryDelay: 60 } as const;
+
+/**
  * Jobs a worker takes per poll. A worker waits for its next poll after each fetch, so one
  * job per fetch would leave a burst of payments' receipts and link deactivations queued for
  * an hour; Stripe calls and mail keep their own pace (rate limiter, mailer cap).
@@ -60,7 +65,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger(JobsService.name);
   private readonly boss: PgBoss;
   private readonly handlers = new Map<string, Handler<never>>();
-  /** Cron schedules (UTC) registered by feature modules, created when the workers start. */
+  /** Cron expressions (UTC) of the queues that run on a schedule, by queue name. */
   private readonly schedules = new Map<string, string>();
   /** This instance's worker of each queue, by queue name. */
   private readonly workers = new Map<string, string>();
@@ -77,7 +82,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       connectionString: options.databaseUrl,
       max: 4,
       supervise: options.runWorkers,
-      // Only the service fires cron schedules; pg-boss makes each fire once across instances.
+      // Cron jobs are made where workers run; a CLI command neither makes nor runs them.
       schedule: options.runWorkers,
     });
     this.boss.on('error', (error) => this.logger.error({ err: error }, 'Job queue error'));
@@ -88,26 +93,28 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     this.handlers.set(queue, handler as Handler<never>);
   }
 
-  /** Runs `queue`'s handler on this cron schedule (UTC), once per tick across all instances. */
-  schedule(queue: string, cron: string): void {
+  /**
+   * Runs `queue`'s job on a cron schedule (UTC), one job per tick whatever the number of
+   * instances (pg-boss keeps the schedule in its tables). The queue's worker comes from `handle`;
+   * the schedule is written when the workers start, after its queue exists.
+   */
+  scheduleCron(queue: string, cron: string): void {
     this.schedules.set(queue, cron);
   }
 
-  /** `singletonKey`: while a job with this key is queued or running, another is not added. */
   async send<T extends object>(
     queue: string,
     data: T,
-    options: { manager?: EntityManager; singletonKey?: string } = {},
+    options: { manager?: EntityManager } = {},
   ): Promise<void> {
     const batch = options.manager && this.batches.get(options.manager);
     if (batch) {
-      batch.push({ name: queue, data, singletonKey: options.singletonKey, ...RETRY });
+      batch.push({ name: queue, data, ...RETRY });
       return;
     }
     await this.start();
     await this.boss.send(queue, data, {
       ...RETRY,
-      singletonKey: options.singletonKey,
       db: options.manager && inTransaction(options.manager),
     });
   }
@@ -136,8 +143,6 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     await this.start();
     if (!this.options.runWorkers) return;
-    for (const [queue, cron] of this.schedules)
-      await this.boss.schedule(queue, cron, {}, { tz: 'UTC', ...RETRY });
     for (const [queue, handler] of this.handlers) {
       const worker = await this.boss.work<object>(
         queue,
@@ -146,6 +151,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       );
       this.workers.set(queue, worker);
     }
+    for (const [queue, cron] of this.schedules)
+      await this.boss.schedule(queue, cron, {}, { tz: 'UTC', ...RETRY_SCHEDULED });
   }
 
   /**
@@ -201,7 +208,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     this.started ??= this.boss.start().then(async () => {
       // One at a time: each queue is a partition of pg-boss's job table, and creating two at
       // once can deadlock (seen at start-up as "deadlock detected").
-      for (const queue of this.handlers.keys()) await this.boss.createQueue(queue);
+      for (const queue of new Set([...this.handlers.keys(), ...this.schedules.keys()]))
+        await this.boss.createQueue(queue);
     });
     return this.started;
   }

@@ -30,6 +30,8 @@ export interface StatementData {
   items: StatementItem[];
   totalCents: number;
   currency: string;
+  /** Set on a reminder: the line above the statement that says the items are past due. */
+  reminder?: string;
 }
 
 /** A payment received for one player's item. */
@@ -103,9 +105,12 @@ const statement: Composer<StatementData> = (data, club) => {
   }
   const total = formatMoney(data.totalCents, currency);
   return {
-    subject: `${club.name}: your statement, ${total} due`,
+    subject: data.reminder
+      ? `${club.name}: reminder, ${total} past due`
+      : `${club.name}: your statement, ${total} due`,
     preheader: `${total} outstanding for ${countOf(data.items.length, 'item')}. Pay each item online.`,
     view: {
+      reminder: data.reminder ?? null,
       parentName: data.parentName,
       clubName: club.name,
       rows: data.items.map((item, index) => ({

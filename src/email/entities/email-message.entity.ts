@@ -15,9 +15,9 @@ export class EmailMessage {
   @Column({ name: 'blast_id', type: 'integer', nullable: true }) blastId!: number | null;
   @Column({ name: 'receipt_order_id', type: 'integer', nullable: true })
   receiptOrderId!: number | null;
-  @Column({ name: 'parent_id' }) parentId!: number;
-  /** A one-off family mail's key (`autopay-failed:<run>:<parent>`): written once. */
+  /** A one-off family mail (a reminder, a refused card) is written once under its key, unique per club. */
   @Column({ name: 'message_key', type: 'text', nullable: true }) messageKey!: string | null;
+  @Column({ name: 'parent_id' }) parentId!: number;
   @Column({ name: 'email_type' }) emailType!: string;
   @Column({ type: 'text', nullable: true }) recipient!: string | null;
   @Column() subject!: string;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Tenant } from '../../club/entities/tenant.entity';
+import { OWED } from '../../orders/order-status';
 import { EmailMessage } from '../entities/email-message.entity';
 
 /** How long a `sending` row may wait for its worker before it counts as interrupted. */
@@ -69,6 +70,26 @@ export class EmailMessagesRepository {
       [tenantId, messageKey],
     );
     return message;
+  }
+
+  /**
+   * Claims up to `limit` queued reminders of a club whose every order is still owed with an
+   * active link: checked in the claim itself, so a payment that lands before it stops the mail.
+   */
+  claimReminders(tenantId: number, limit: number): Promise<ClaimedMessage[]> {
+    return this.claim(
+      `SELECT m.id FROM email_messages m
+       WHERE m.tenant_id = $1 AND m.email_type = 'reminder' AND m.status = 'queued'
+         AND NOT EXISTS (
+           SELECT 1 FROM reminders_sent r
+           JOIN orders o ON o.tenant_id = r.tenant_id AND o.id = r.order_id
+           WHERE r.tenant_id = m.tenant_id AND r.email_message_id = m.id
+             AND (NOT (o.status = ANY($3::order_status[])) OR NOT EXISTS (
+               SELECT 1 FROM payment_links link
+               WHERE link.tenant_id = o.tenant_id AND link.order_id = o.id AND link.status = 'active')))
+       ORDER BY m.id LIMIT $2`,
+      [tenantId, limit, OWED],
+    );
   }
 
   /** Records what the mail server said about claimed messages, in one statement. */

@@ -57,7 +57,7 @@ export class MonthRunService implements OnModuleInit {
     );
     this.jobs.handle(MONTH_TICK_QUEUE, () => this.tick());
     // Every quarter hour: each club is billed once its own local billing moment has passed.
-    this.jobs.schedule(MONTH_TICK_QUEUE, '*/15 * * * *');
+    this.jobs.scheduleCron(MONTH_TICK_QUEUE, '*/15 * * * *');
   }
 
   /**
