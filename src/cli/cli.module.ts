@@ -7,6 +7,7 @@ import {
 } from './commands/api-key.commands';
 import { BackfillCheckoutUrlsCommand } from './commands/backfill-checkout-urls.command';
 import { BackfillPaymentLinksCommand } from './commands/backfill-payment-links.command';
+import { BillingRunMonthCommand } from './commands/billing-run-month.command';
 import { CreateClubCommand } from './commands/club-create.command';
 import { MigrateCommand } from './commands/migrate.command';
 import { ReconcileCommand } from './commands/reconcile.command';
@@ -34,6 +35,7 @@ export class CliModule {
         BackfillCheckoutUrlsCommand,
         TournamentRegenerateOrdersCommand,
         StripeWebhookSecretCommand,
+        BillingRunMonthCommand,
       ],
     };
   }

@@ -49,8 +49,11 @@ export class SavedCardsRepository {
   }
 
   /** Stripe says the card is gone (detached, expired): the family pays by link from now on. */
-  async forget(manager: EntityManager, paymentMethodId: string): Promise<number | undefined> {
-    const [rows] = (await manager.query(
+  async forget(
+    manager: EntityManager | undefined,
+    paymentMethodId: string,
+  ): Promise<number | undefined> {
+    const [rows] = (await (manager ?? this.db.manager).query(
       `UPDATE parents SET autopay_payment_method_id = NULL, card_brand = NULL, card_last4 = NULL,
               card_exp_month = NULL, card_exp_year = NULL, card_removed_at = now(), updated_at = now()
        WHERE autopay_payment_method_id = $1

@@ -59,6 +59,11 @@ export class SavedCardsService implements OnModuleInit {
     });
   }
 
+  /** A charge said the card is gone for good (expired, removed). */
+  async forgetCard(paymentMethodId: string): Promise<void> {
+    await this.cards.forget(undefined, paymentMethodId);
+  }
+
   /** Stripe says the card is gone (`payment_method.detached`): the club of the family, if any. */
   forget(manager: EntityManager, paymentMethodId: string): Promise<number | undefined> {
     return this.cards.forget(manager, paymentMethodId);

@@ -40,7 +40,7 @@ export class ParentsService extends ClubCrudService<Parent, ParentResponse> {
     return this.patch(
       club,
       id,
-      () => ({ name: dto.name, email: dto.email, phone: dto.phone }),
+      () => ({ name: dto.name, email: dto.email, phone: dto.phone, autopay: dto.autopay }),
       dto,
     );
   }

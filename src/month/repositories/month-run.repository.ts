@@ -23,6 +23,8 @@ export interface RosterMonth {
   skip_reason: SkipReason | null;
   /** The period's order, when it exists. */
   order_id: number | null;
+  /** The card the run would charge (`visa •4242`), or null: the family gets a Pay Now link. */
+  autopay_card: string | null;
 }
 
 export interface BillingRunRow {
@@ -94,6 +96,8 @@ export class MonthRunRepository {
        SELECT pl.id AS player_id, pl.name AS player_name, pl.parent_id, m.id AS product_id,
               COALESCE(pl.monthly_fee_cents, t.monthly_fee_cents) AS fee_cents, m.currency,
               billed.id AS order_id,
+              CASE WHEN tn.autopay_enabled AND p.autopay AND p.autopay_payment_method_id IS NOT NULL
+                   THEN p.card_brand || ' •' || p.card_last4 END AS autopay_card,
               CASE
                 WHEN billed.id IS NOT NULL AND billed.billing_run_id IS NOT DISTINCT FROM $3::int THEN NULL
                 WHEN billed.id IS NOT NULL THEN 'already_billed'
@@ -106,6 +110,8 @@ export class MonthRunRepository {
                     AND o.status <> ALL($4::order_status[])) THEN 'not_started'
               END AS skip_reason
        FROM players pl
+       JOIN tenants tn ON tn.id = pl.tenant_id
+       JOIN parents p ON p.tenant_id = pl.tenant_id AND p.id = pl.parent_id
        LEFT JOIN teams t ON t.tenant_id = pl.tenant_id AND t.id = pl.team_id
        LEFT JOIN monthly m ON true
        LEFT JOIN orders billed

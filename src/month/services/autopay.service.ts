@@ -7,7 +7,10 @@ import type { OperatorOutcome } from '../../common/operator-outcome';
 import { PaymentLinksService } from '../../payment-links/services/payment-links.service';
 import { idempotencyKeys } from '../../stripe/idempotency-keys';
 import { StripeService } from '../../stripe/stripe.service';
+import { SavedCardsService } from '../../billing/services/saved-cards.service';
 import type { RunOrder } from '../repositories/month-run.repository';
+
+const CARD_GONE = new Set(['expired_card', 'payment_method_unexpected_state', 'resource_missing']);
 
 /** What settling one order of a month run came to; `failedFamily` owes a "card refused" mail. */
 export type Settled = OperatorOutcome & { chargeFailed?: boolean };
@@ -24,6 +27,7 @@ export class AutopayService {
     private readonly stripe: StripeService,
     private readonly attempts: ChargeAttemptsRepository,
     private readonly links: PaymentLinksService,
+    private readonly savedCards: SavedCardsService,
   ) {}
 
   async settle(club: ClubContext, order: RunOrder, commit: boolean): Promise<Settled> {
@@ -115,6 +119,9 @@ export class AutopayService {
       key,
     );
     await this.attempts.answer(club.tenantId, row.id, answer);
+    // An expired or removed card will never pay: the family pays by link until a new one is kept.
+    if (answer.outcome === 'failed' && CARD_GONE.has(answer.declineCode ?? answer.code))
+      await this.savedCards.forgetCard(order.payment_method_id!);
     if (answer.outcome !== 'failed')
       return { status: 'done', result: `charged ${amount} to ${card} (${answer.outcome})` };
     const linked = await this.payNow(

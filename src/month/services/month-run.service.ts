@@ -104,12 +104,19 @@ export class MonthRunService implements OnModuleInit {
    * After every order is settled: one mail per family whose card was refused (queued), and the
    * run's counts from the rows themselves.
    */
-  async finish(club: ClubContext, prepared: PreparedMonth, failedFamilies: Set<number>) {
+  async finish(
+    club: ClubContext,
+    prepared: PreparedMonth,
+    failedFamilies: Set<number>,
+    unsettled = 0,
+  ) {
     const run = prepared.run!;
     for (const parentId of failedFamilies)
       await this.notices.enqueue(club.tenantId, run.id, parentId);
+    // A run with orders left unsettled stays `failed`: the next tick (or a re-run) finishes it.
     await this.runs.finish(club.tenantId, run.id, {
-      status: 'done',
+      status: unsettled > 0 ? 'failed' : 'done',
+      error: unsettled > 0 ? `${unsettled} order(s) could not be settled; run it again` : undefined,
       skipped: skippedOf(prepared.roster),
     });
     return (await this.runs.byId(club.tenantId, run.id))!;
@@ -119,25 +126,18 @@ export class MonthRunService implements OnModuleInit {
   async run(club: ClubContext, month: string): Promise<BillingRunRow> {
     const prepared = await this.prepare(club, month, true);
     const failed = new Set<number>();
-    try {
-      await forEachConcurrently(prepared.orders, SETTLE_CONCURRENCY, async (order) => {
-        try {
-          const settled = await this.settle(club, order, true);
-          if (settled.chargeFailed) failed.add(order.parent_id);
-        } catch (error) {
-          // One order's failure never stops the others; the next run retries it.
-          this.logger.warn({ err: error, orderId: order.order_id }, 'Month run: an order failed');
-        }
-      });
-    } catch (error) {
-      await this.runs.finish(club.tenantId, prepared.run!.id, {
-        status: 'failed',
-        error: String(error),
-        skipped: skippedOf(prepared.roster),
-      });
-      throw error;
-    }
-    return this.finish(club, prepared, failed);
+    let unsettled = 0;
+    await forEachConcurrently(prepared.orders, SETTLE_CONCURRENCY, async (order) => {
+      try {
+        const settled = await this.settle(club, order, true);
+        if (settled.chargeFailed) failed.add(order.parent_id);
+      } catch (error) {
+        // One order's failure never stops the others; the next run retries it.
+        unsettled++;
+        this.logger.warn({ err: error, orderId: order.order_id }, 'Month run: an order failed');
+      }
+    });
+    return this.finish(club, prepared, failed, unsettled);
   }
 
   /** Asks a worker to run the month (the admin route answers at once). */
