@@ -45,9 +45,13 @@ describe('the month run', () => {
   };
 
   withStripeApp((made) => ({ stripe, t, club, sink } = made), { sink: () => SmtpSink.start() });
-  beforeAll(async () => {
+  beforeAll(() => {
     sdk = sdkClient(stripe);
     runs = t.app.get(MonthRunService);
+  });
+  // A club per test: a month run bills every started player of its club.
+  beforeEach(async () => {
+    club = await factories(t.db).club();
     dues = await factories(t.db).product(club.tenant.id, {
       name: 'Monthly dues',
       category: 'monthly',
@@ -233,5 +237,249 @@ describe('the month run', () => {
     );
     expect(stored.charged).toBeGreaterThanOrEqual(1);
     expect(stored.links_minted).toBeGreaterThanOrEqual(1);
+  });
+
+  it("Autopay's PaymentIntent create cut off after Stripe made it is retried under its key: one PaymentIntent, one charge, the order paid once by its webhook (M2)", async () => {
+    const month = freshMonth();
+    const { parent } = await familyWithCard();
+    const { player } = await startedPlayer({ parent });
+    stripe.injectFault({
+      method: 'POST',
+      path: '/v1/payment_intents',
+      kind: 'reset',
+      when: 'after',
+    });
+    const creates = paymentIntentCreates().length;
+
+    await runs.run(ctx(), month);
+
+    const [order] = await periodOrders([player.id], month);
+    const sent = paymentIntentCreates().slice(creates);
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(sent.map((r) => r.idempotencyKey))).toEqual(
+      new Set([`autopay:${club.tenant.id}:${order.id}:v1`]),
+    );
+    const succeeded = () =>
+      stripe.events.filter(
+        (event) =>
+          event.type === 'payment_intent.succeeded' &&
+          (event.data.object as { metadata: Record<string, string> }).metadata.order_id ===
+            String(order.id),
+      );
+    const tries = await attempts(order.id);
+    expect(tries).toEqual([expect.objectContaining({ attempt: 1, status: 'succeeded' })]);
+    expect(succeeded()).toHaveLength(1);
+    await paid(order.id);
+    const [row] = (await t.db.query(
+      `SELECT amount_paid_cents, stripe_payment_intent_id FROM orders WHERE id = $1`,
+      [order.id],
+    )) as { amount_paid_cents: number; stripe_payment_intent_id: string }[];
+    expect(row).toEqual({
+      amount_paid_cents: 12_500,
+      stripe_payment_intent_id: tries[0].stripe_payment_intent_id,
+    });
+  });
+
+  describe.each([
+    ['pm_card_chargeDeclined', 'generic_decline', 'the bank declined the card'],
+    ['pm_card_chargeDeclinedInsufficientFunds', 'insufficient_funds', 'not enough funds'],
+    ['pm_card_chargeDeclinedExpiredCard', 'expired_card', 'the card has expired'],
+    ['pm_card_authenticationRequired', 'authentication_required', 'confirm this payment yourself'],
+  ] as const)('a saved card refused off-session (%s)', (card, code, words) => {
+    it('leaves the order owed with a Pay Now link, mails the family once in plain words, and the link pays the order once (M3)', async () => {
+      const month = freshMonth();
+      const { parent } = await familyWithCard(card);
+      const { player } = await startedPlayer({ parent });
+
+      await runs.run(ctx(), month);
+      const [order] = await periodOrders([player.id], month);
+      expect(order.status).toBe('pending');
+      expect(await attempts(order.id)).toEqual([
+        expect.objectContaining({ attempt: 1, status: 'failed', decline_code: code }),
+      ]);
+      const [link] = await activeLinks(order.id);
+      expect(link).toBeDefined();
+      const mails = await eventually(() => {
+        const arrived = mailsTo(parent.email!);
+        expect(arrived).toHaveLength(1);
+        return arrived;
+      });
+      expect(mails[0].text.toLowerCase()).toContain(words);
+      expect(mails[0].text).toContain(link.url);
+
+      // Run again: nothing new is charged or mailed.
+      await runs.run(ctx(), month);
+      expect(await attempts(order.id)).toHaveLength(1);
+
+      await stripe.pay(link.stripe_payment_link_id, { card: 'pm_card_visa' });
+      await paid(order.id);
+      await stripe.waitForDeliveries();
+      expect(mailsTo(parent.email!).filter((m) => m.subject.includes('not charged'))).toHaveLength(
+        1,
+      );
+      if (code === 'expired_card') {
+        const [saved] = (await t.db.query(
+          `SELECT autopay_payment_method_id FROM parents WHERE id = $1`,
+          [parent.id],
+        )) as { autopay_payment_method_id: string | null }[];
+        expect(saved.autopay_payment_method_id).toBeNull();
+      }
+    });
+  });
+
+  it('two owed months of one player both appear in the statement, each with its own working Pay Now link; paying one leaves the other owed (M5)', async () => {
+    const first = freshMonth();
+    const second = freshMonth();
+    const { player } = await startedPlayer();
+    await runs.run(ctx(), first);
+    await runs.run(ctx(), second);
+    const orders = [
+      ...(await periodOrders([player.id], first)),
+      ...(await periodOrders([player.id], second)),
+    ];
+    expect(orders).toHaveLength(2);
+    const links = [(await activeLinks(orders[0].id))[0], (await activeLinks(orders[1].id))[0]];
+    expect(links[0].url).not.toBe(links[1].url);
+    const [parentRow] = (await t.db.query(`SELECT email FROM parents WHERE id = $1`, [
+      player.parentId,
+    ])) as { email: string }[];
+    const statement = (
+      await admin()
+        .get(`/admin/balances/outstanding?email=${encodeURIComponent(parentRow.email)}`)
+        .expect(200)
+    ).body as { data: { items: { pay_url: string; order_id: number }[] }[] };
+    const urls = statement.data.flatMap((family) => family.items.map((item) => item.pay_url));
+    expect(urls).toEqual(expect.arrayContaining(links.map((link) => link.url)));
+
+    await stripe.pay(links[0].stripe_payment_link_id, { card: 'pm_card_visa' });
+    await paid(orders[0].id);
+    const [other] = (await t.db.query(`SELECT status FROM orders WHERE id = $1`, [
+      orders[1].id,
+    ])) as { status: string }[];
+    expect(other.status).toBe('pending');
+    expect(await activeLinks(orders[1].id)).toHaveLength(1);
+  });
+
+  it('a saved card detached at Stripe makes the next month a Pay Now link with one mail (M7)', async () => {
+    const month = freshMonth();
+    const { parent, customer } = await familyWithCard();
+    const { player } = await startedPlayer({ parent });
+    await stripe.detachCard(customer.id);
+    await eventually(async () => {
+      const [row] = (await t.db.query(
+        `SELECT autopay_payment_method_id, card_removed_at FROM parents WHERE id = $1`,
+        [parent.id],
+      )) as { autopay_payment_method_id: string | null; card_removed_at: Date | null }[];
+      expect(row.autopay_payment_method_id).toBeNull();
+      expect(row.card_removed_at).not.toBeNull();
+    });
+    const creates = paymentIntentCreates().length;
+
+    await runs.run(ctx(), month);
+
+    const [order] = await periodOrders([player.id], month);
+    expect(paymentIntentCreates().length).toBe(creates);
+    expect(await activeLinks(order.id)).toHaveLength(1);
+    expect(await attempts(order.id)).toEqual([
+      expect.objectContaining({ status: 'failed', decline_code: 'payment_method_removed' }),
+    ]);
+    const mails = await eventually(() => {
+      const arrived = mailsTo(parent.email!);
+      expect(arrived).toHaveLength(1);
+      return arrived;
+    });
+    expect(mails[0].text).toContain('no longer saved');
+  });
+
+  it('a fee changed between months bills the new fee from the next run; orders already made keep their amount (M8)', async () => {
+    const first = freshMonth();
+    const second = freshMonth();
+    const { player, team } = await startedPlayer();
+    await runs.run(ctx(), first);
+    await admin().patch(`/admin/teams/${team.id}`).send({ monthly_fee_cents: 14_000 }).expect(200);
+    await runs.run(ctx(), second);
+    await runs.run(ctx(), first);
+    const amounts = [
+      ...(await periodOrders([player.id], first)),
+      ...(await periodOrders([player.id], second)),
+    ].map((order) => order.amount_cents);
+    expect(amounts).toEqual([12_500, 14_000]);
+  });
+
+  it('autopay off for the family, or for the club, bills the month by Pay Now link instead of the card', async () => {
+    const month = freshMonth();
+    const { parent } = await familyWithCard();
+    const { player } = await startedPlayer({ parent });
+    const shown = (await admin().get(`/admin/parents/${parent.id}`).expect(200)).body as {
+      card: { brand: string; last4: string };
+      autopay: boolean;
+    };
+    expect(shown.card).toEqual(expect.objectContaining({ brand: 'visa', last4: '4242' }));
+    expect(JSON.stringify(shown)).not.toContain('pm_');
+    await admin().patch(`/admin/parents/${parent.id}`).send({ autopay: false }).expect(200);
+    const creates = paymentIntentCreates().length;
+
+    await runs.run(ctx(), month);
+
+    const [order] = await periodOrders([player.id], month);
+    expect(paymentIntentCreates().length).toBe(creates);
+    expect(await activeLinks(order.id)).toHaveLength(1);
+    expect(await attempts(order.id)).toEqual([]);
+  });
+
+  it('POST /admin/orders/:id/charge retries the saved card: ten at once make one PaymentIntent, the order is paid once and its Pay Now link closed', async () => {
+    const month = freshMonth();
+    const { parent, customer } = await familyWithCard('pm_card_chargeDeclinedInsufficientFunds');
+    const { player } = await startedPlayer({ parent });
+    await runs.run(ctx(), month);
+    const [order] = await periodOrders([player.id], month);
+    const [link] = await activeLinks(order.id);
+    // The family saves a working card with the club.
+    const visa = await sdk.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    await t.db.query(`UPDATE parents SET autopay_payment_method_id = $2 WHERE id = $1`, [
+      parent.id,
+      visa.id,
+    ]);
+    const creates = paymentIntentCreates().length;
+
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => admin().post(`/admin/orders/${order.id}/charge`)),
+    );
+    expect(answers.map((res) => res.status)).toEqual(Array(10).fill(200));
+    expect(
+      new Set(
+        paymentIntentCreates()
+          .slice(creates)
+          .map((r) => r.idempotencyKey),
+      ),
+    ).toEqual(new Set([`autopay:${club.tenant.id}:${order.id}:v2`]));
+    await paid(order.id);
+    expect(await attempts(order.id)).toEqual([
+      expect.objectContaining({ attempt: 1, status: 'failed' }),
+      expect.objectContaining({ attempt: 2, status: 'succeeded' }),
+    ]);
+    await eventually(async () => expect(await activeLinks(order.id)).toEqual([]));
+    await eventually(async () =>
+      expect((await sdk.paymentLinks.retrieve(link.stripe_payment_link_id)).active).toBe(false),
+    );
+    await admin().post(`/admin/orders/${order.id}/charge`).expect(409);
+  });
+
+  it('a refund of an autopay charge refunds its order, as for a link payment', async () => {
+    const month = freshMonth();
+    const { parent } = await familyWithCard();
+    const { player } = await startedPlayer({ parent });
+    await runs.run(ctx(), month);
+    const [order] = await periodOrders([player.id], month);
+    await paid(order.id);
+    const [attempt] = await attempts(order.id);
+    await sdk.refunds.create({ payment_intent: attempt.stripe_payment_intent_id! });
+    await eventually(async () => {
+      const [row] = (await t.db.query(
+        `SELECT status, amount_refunded_cents FROM orders WHERE id = $1`,
+        [order.id],
+      )) as { status: string; amount_refunded_cents: number }[];
+      expect(row).toEqual({ status: 'refunded', amount_refunded_cents: 12_500 });
+    });
   });
 });

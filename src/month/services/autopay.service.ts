@@ -75,8 +75,9 @@ export class AutopayService {
       throw new DomainException('invalid_state', `Order ${order.order_id} is ${order.status}`);
     if (!order.payment_method_id || !order.stripe_customer_id)
       throw new DomainException('invalid_state', 'The family has no saved card');
+    // A double click finds the first click's charge: the same answer, nothing charged twice.
     if (order.last_attempt_status === 'succeeded')
-      throw new DomainException('conflict', 'The card was charged; the payment is on its way');
+      return { status: 'unchanged', result: 'The card was charged; the payment is on its way' };
     const next =
       order.last_attempt_status === 'processing'
         ? order.last_attempt!
