@@ -39,6 +39,6 @@ import { RemindersService } from './services/reminders.service';
     AutopayNoticesService,
     RemindersService,
   ],
-  exports: [ReceiptsService, AutopayNoticesService],
+  exports: [ReceiptsService, AutopayNoticesService, BlastSendingService],
 })
 export class EmailModule {}

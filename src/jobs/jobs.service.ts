@@ -102,19 +102,24 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     this.schedules.set(queue, cron);
   }
 
+  /** `startAfterSeconds`: the job waits that long before a worker may take it. */
   async send<T extends object>(
     queue: string,
     data: T,
-    options: { manager?: EntityManager } = {},
+    options: { manager?: EntityManager; startAfterSeconds?: number } = {},
   ): Promise<void> {
     const batch = options.manager && this.batches.get(options.manager);
     if (batch) {
-      batch.push({ name: queue, data, ...RETRY });
+      const startAfter = options.startAfterSeconds
+        ? new Date(Date.now() + options.startAfterSeconds * 1000)
+        : undefined;
+      batch.push({ name: queue, data, startAfter, ...RETRY });
       return;
     }
     await this.start();
     await this.boss.send(queue, data, {
       ...RETRY,
+      startAfter: options.startAfterSeconds,
       db: options.manager && inTransaction(options.manager),
     });
   }

@@ -48,6 +48,13 @@ export class SavedCardsRepository {
     );
   }
 
+  async removalTold(tenantId: number, parentId: number): Promise<void> {
+    await this.db.query(
+      `UPDATE parents SET card_removed_at = NULL WHERE tenant_id = $1 AND id = $2 AND autopay_payment_method_id IS NULL`,
+      [tenantId, parentId],
+    );
+  }
+
   /** Stripe says the card is gone (detached, expired): the family pays by link from now on. */
   async forget(
     manager: EntityManager | undefined,

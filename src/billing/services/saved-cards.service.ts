@@ -59,6 +59,11 @@ export class SavedCardsService implements OnModuleInit {
     });
   }
 
+  /** The family was told their card is gone: later months bill by link without a word. */
+  async removalTold(tenantId: number, parentId: number): Promise<void> {
+    await this.cards.removalTold(tenantId, parentId);
+  }
+
   /** A charge said the card is gone for good (expired, removed). */
   async forgetCard(paymentMethodId: string): Promise<void> {
     await this.cards.forget(undefined, paymentMethodId);

@@ -17,6 +17,8 @@ interface RunMonthOptions extends OperatorOptions {
 })
 export class BillingRunMonthCommand extends OperatorCommand<RunMonthOptions> {
   private prepared: { club: OperatorClub; month: PreparedMonth; failed: Set<number> }[] = [];
+  /** Orders that threw, by club: their run stays `failed` until a re-run settles them. */
+  private readonly unsettled = new Map<number, number>();
 
   constructor(
     clubs: ClubsService,
@@ -28,9 +30,9 @@ export class BillingRunMonthCommand extends OperatorCommand<RunMonthOptions> {
   override async run(args: string[], options: RunMonthOptions): Promise<void> {
     this.prepared = [];
     await super.run(args, options);
-    if (!options.commit || process.exitCode === 1) return;
+    if (!options.commit || this.interrupted) return;
     for (const { club, month, failed } of this.prepared) {
-      const run = await this.runs.finish(club, month, failed);
+      const run = await this.runs.finish(club, month, failed, this.unsettled.get(club.tenantId));
       process.stderr.write(
         `${club.slug} ${options.month}: run ${run.id} ${run.status}: ${month.created} order(s) made now, ${run.orders_created} in all; ${run.charged} charged, ${run.charge_failed} card(s) refused (${failed.size} family mail(s) queued), ${run.links_minted} Pay Now link(s), ${run.skipped.length} player(s) skipped\n`,
       );
@@ -66,9 +68,14 @@ export class BillingRunMonthCommand extends OperatorCommand<RunMonthOptions> {
         items.push({
           columns: { club: club.slug, player: order.player_name, order: order.order_id },
           run: async (commit) => {
-            const settled = await this.runs.settle(club, order, commit);
-            if (settled.chargeFailed) failed.add(order.parent_id);
-            return settled;
+            try {
+              const settled = await this.runs.settle(club, order, commit);
+              if (settled.chargeFailed) failed.add(order.parent_id);
+              return settled;
+            } catch (error) {
+              this.unsettled.set(club.tenantId, (this.unsettled.get(club.tenantId) ?? 0) + 1);
+              throw error;
+            }
           },
         });
     }

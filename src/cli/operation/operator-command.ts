@@ -30,13 +30,16 @@ export abstract class OperatorCommand<
 
   protected abstract plan(clubs: OperatorClub[], options: O): Promise<OperationItem[]>;
 
+  /** Whether the last run was stopped (Ctrl-C) before every item was taken. */
+  protected interrupted = false;
+
   async run(_: string[], options: O): Promise<void> {
     const command = this.command.name();
     const clubs = await this.clubs.forOperator(options.tenant, `cli:${command}`);
     const items = await this.plan(clubs, options);
-    let interrupted = false;
+    this.interrupted = false;
     const stop = () => {
-      interrupted = true;
+      this.interrupted = true;
       process.stderr.write('\nStopping after the items in flight…\n');
     };
     process.once('SIGINT', stop);
@@ -45,7 +48,7 @@ export abstract class OperatorCommand<
         commit: options.commit === true,
         concurrency: options.concurrency,
         progress: progressBar(!options.json && items.length > 1),
-        interrupted: () => interrupted,
+        interrupted: () => this.interrupted,
       });
       printReport(report, options.json === true);
       if (report.summary.failed > 0 || report.interrupted) process.exitCode = 1;

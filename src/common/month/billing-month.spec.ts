@@ -1,4 +1,11 @@
-import { addMonths, firstDayOf, inQuietHours, localNow, monthOf } from './billing-month';
+import {
+  addMonths,
+  firstDayOf,
+  inQuietHours,
+  localNow,
+  monthOf,
+  secondsUntilMailable,
+} from './billing-month';
 
 describe('billing months', () => {
   it('reads YYYY-MM and nothing else', () => {
@@ -35,5 +42,18 @@ describe('billing months', () => {
     expect(inQuietHours(13 * 60, '12:00', '14:00')).toBe(true);
     expect(inQuietHours(14 * 60, '12:00', '14:00')).toBe(false);
     expect(inQuietHours(3 * 60, '00:00', '00:00')).toBe(false);
+  });
+
+  it('waits out quiet hours in the club timezone before mailing', () => {
+    const club = {
+      timezone: 'America/New_York',
+      quietHoursStart: '20:00:00',
+      quietHoursEnd: '08:00:00',
+    };
+    // 06:30 in New York (EST, UTC-5): 90 minutes to 08:00.
+    expect(secondsUntilMailable(new Date('2027-01-15T11:30:00Z'), club)).toBe(90 * 60);
+    expect(secondsUntilMailable(new Date('2027-01-15T15:00:00Z'), club)).toBe(0);
+    // 21:00 local: eleven hours.
+    expect(secondsUntilMailable(new Date('2027-01-16T02:00:00Z'), club)).toBe(11 * 3600);
   });
 });

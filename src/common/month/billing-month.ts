@@ -58,3 +58,18 @@ export function inQuietHours(minutes: number, start: string, end: string): boole
   if (from === to) return false;
   return from < to ? minutes >= from && minutes < to : minutes >= from || minutes < to;
 }
+
+/**
+ * Seconds until mail may go out to a club's families at `at`: 0 outside its quiet hours, else
+ * until they end (local `HH:MM[:SS]` times in its timezone, which may wrap midnight).
+ */
+export function secondsUntilMailable(
+  at: Date,
+  club: { timezone: string; quietHoursStart: string; quietHoursEnd: string },
+): number {
+  const { minutes } = localNow(at, club.timezone);
+  if (!inQuietHours(minutes, club.quietHoursStart, club.quietHoursEnd)) return 0;
+  const end = Number(club.quietHoursEnd.slice(0, 2)) * 60 + Number(club.quietHoursEnd.slice(3, 5));
+  const wait = (end - minutes + 24 * 60) % (24 * 60);
+  return wait * 60;
+}

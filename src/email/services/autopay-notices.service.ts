@@ -1,4 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import { secondsUntilMailable } from '../../common/month/billing-month';
 import { JobsService } from '../../jobs/jobs.service';
 import { BrandedMailer } from '../../mailer/branded-mailer.service';
 import { AutopayNoticesRepository } from '../repositories/autopay-notices.repository';
@@ -28,9 +29,17 @@ export class AutopayNoticesService implements OnModuleInit {
     );
   }
 
-  /** Queued, so the run never waits on the mail server (and a CLI run needs no worker of its own). */
+  /**
+   * Queued, so the run never waits on the mail server (a CLI run needs no worker of its own);
+   * held until the club's quiet hours end.
+   */
   async enqueue(tenantId: number, runId: number, parentId: number): Promise<void> {
-    await this.jobs.send(AUTOPAY_FAILED_QUEUE, { tenantId, runId, parentId });
+    const club = await this.messages.sender(tenantId);
+    await this.jobs.send(
+      AUTOPAY_FAILED_QUEUE,
+      { tenantId, runId, parentId },
+      { startAfterSeconds: secondsUntilMailable(new Date(), club) },
+    );
   }
 
   async send(tenantId: number, runId: number, parentId: number): Promise<void> {

@@ -1,3 +1,4 @@
+import { secondsUntilMailable } from '../../common/month/billing-month';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -121,6 +122,32 @@ export class MonthRunRepository {
        ORDER BY pl.id`,
       [tenantId, period, runId, CANCELLED],
     )) as RosterMonth[];
+  }
+
+  /** The club's month settings the run reads, with how long its quiet hours last at `mailAt`. */
+  async settings(
+    tenantId: number,
+    mailAt: Date,
+  ): Promise<{ timezone: string; auto_send_statements: boolean; quiet_wait_seconds: number }> {
+    const [row] = (await this.db.query(
+      `SELECT timezone, auto_send_statements, quiet_hours_start::text, quiet_hours_end::text
+       FROM tenants WHERE id = $1`,
+      [tenantId],
+    )) as {
+      timezone: string;
+      auto_send_statements: boolean;
+      quiet_hours_start: string;
+      quiet_hours_end: string;
+    }[];
+    return {
+      timezone: row.timezone,
+      auto_send_statements: row.auto_send_statements,
+      quiet_wait_seconds: secondsUntilMailable(mailAt, {
+        timezone: row.timezone,
+        quietHoursStart: row.quiet_hours_start,
+        quietHoursEnd: row.quiet_hours_end,
+      }),
+    };
   }
 
   async timezone(tenantId: number): Promise<string> {

@@ -44,8 +44,11 @@ export class AutopayService {
         // A try whose answer was never recorded (a crash, a timeout): the same key again.
         return this.charge(club, order, order.last_attempt!, commit);
       case 'failed':
-      case 'requires_action':
-        return this.payNow(club, order, commit, 'card refused earlier');
+      case 'requires_action': {
+        // Its mail is keyed by run and family: asking again after an interruption sends it once.
+        const linked = await this.payNow(club, order, commit, 'card refused');
+        return { ...linked, chargeFailed: commit };
+      }
       case null:
         break;
     }
@@ -63,6 +66,8 @@ export class AutopayService {
         attempt: 1,
         key: idempotencyKeys.autopay(club.tenantId, order.order_id, 1),
       });
+      // Told once: the months after this one are plain Pay Now links until a new card is kept.
+      await this.savedCards.removalTold(club.tenantId, order.parent_id);
       const linked = await this.payNow(club, order, commit, 'saved card removed');
       return { ...linked, chargeFailed: true };
     }
@@ -123,14 +128,12 @@ export class AutopayService {
     // An expired or removed card will never pay: the family pays by link until a new one is kept.
     if (answer.outcome === 'failed' && CARD_GONE.has(answer.declineCode ?? answer.code))
       await this.savedCards.forgetCard(order.payment_method_id!);
-    if (answer.outcome !== 'failed')
+    if (answer.outcome === 'succeeded' || answer.outcome === 'processing')
       return { status: 'done', result: `charged ${amount} to ${card} (${answer.outcome})` };
-    const linked = await this.payNow(
-      club,
-      order,
-      true,
-      `${card} refused: ${answer.declineCode ?? answer.code}`,
-    );
+    // Refused, or the bank wants the holder to confirm: the family pays by link.
+    const why =
+      answer.outcome === 'failed' ? (answer.declineCode ?? answer.code) : 'requires_action';
+    const linked = await this.payNow(club, order, true, `${card} refused: ${why}`);
     return { ...linked, chargeFailed: true };
   }
 

@@ -7,6 +7,7 @@ import { DomainException } from '../../common/errors/domain.exception';
 import { firstDayOf, localNow, monthOf } from '../../common/month/billing-month';
 import { withSessionLock } from '../../database/advisory-lock';
 import { AutopayNoticesService } from '../../email/services/autopay-notices.service';
+import { BlastSendingService } from '../../email/services/blast-sending.service';
 import { JobsService } from '../../jobs/jobs.service';
 import { MonthOrdersRepository } from '../../orders/repositories/month-orders.repository';
 import {
@@ -19,6 +20,12 @@ import { AutopayService, Settled } from './autopay.service';
 
 const MONTH_RUN_QUEUE = 'billing.month-run';
 const MONTH_TICK_QUEUE = 'billing.month-tick';
+const MONTH_STATEMENTS_QUEUE = 'billing.month-statements';
+/**
+ * How long after a run its statements wait: the saved cards' payments arrive by webhook within
+ * seconds, and a family whose card paid must not be asked to pay again.
+ */
+const STATEMENTS_AFTER_SECONDS = 10 * 60;
 /** Orders settled at once: the Stripe rate limiter paces the calls, this keeps it fed. */
 const SETTLE_CONCURRENCY = 16;
 
@@ -49,6 +56,7 @@ export class MonthRunService implements OnModuleInit {
     private readonly autopay: AutopayService,
     private readonly notices: AutopayNoticesService,
     private readonly jobs: JobsService,
+    private readonly blasts: BlastSendingService,
   ) {}
 
   onModuleInit(): void {
@@ -56,6 +64,9 @@ export class MonthRunService implements OnModuleInit {
       this.runInBackground(job.tenantId, job.month),
     );
     this.jobs.handle(MONTH_TICK_QUEUE, () => this.tick());
+    this.jobs.handle<{ tenantId: number }>(MONTH_STATEMENTS_QUEUE, (job) =>
+      this.sendStatements(job.tenantId),
+    );
     // Every quarter hour: each club is billed once its own local billing moment has passed.
     this.jobs.scheduleCron(MONTH_TICK_QUEUE, '*/15 * * * *');
   }
@@ -113,6 +124,16 @@ export class MonthRunService implements OnModuleInit {
     const run = prepared.run!;
     for (const parentId of failedFamilies)
       await this.notices.enqueue(club.tenantId, run.id, parentId);
+    const settings = await this.runs.settings(
+      club.tenantId,
+      new Date(Date.now() + STATEMENTS_AFTER_SECONDS * 1000),
+    );
+    if (settings.auto_send_statements && unsettled === 0)
+      await this.jobs.send(
+        MONTH_STATEMENTS_QUEUE,
+        { tenantId: club.tenantId },
+        { startAfterSeconds: STATEMENTS_AFTER_SECONDS + settings.quiet_wait_seconds },
+      );
     // A run with orders left unsettled stays `failed`: the next tick (or a re-run) finishes it.
     await this.runs.finish(club.tenantId, run.id, {
       status: unsettled > 0 ? 'failed' : 'done',
@@ -138,6 +159,15 @@ export class MonthRunService implements OnModuleInit {
       }
     });
     return this.finish(club, prepared, failed, unsettled);
+  }
+
+  /**
+   * With `auto_send_statements`: the outstanding-balance blast through the blast ledger, which
+   * skips a family already sent this very statement (so a re-run never mails twice).
+   */
+  private async sendStatements(tenantId: number): Promise<void> {
+    const club: ClubContext = { tenantId, actor: 'job:month-statements' };
+    await this.blasts.outstandingBalance(club, {});
   }
 
   /** Asks a worker to run the month (the admin route answers at once). */
