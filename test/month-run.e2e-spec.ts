@@ -482,4 +482,67 @@ describe('the month run', () => {
       expect(row).toEqual({ status: 'refunded', amount_refunded_cents: 12_500 });
     });
   });
+
+  it('with auto_send_statements, the families still owing get the outstanding-balance statement after the run, once', async () => {
+    const month = freshMonth();
+    await admin()
+      .patch('/admin/club')
+      .send({ auto_send_statements: true, quiet_hours: '00:00-00:00' })
+      .expect(200);
+    const { player } = await startedPlayer();
+    const { parent: carded } = await familyWithCard();
+    await startedPlayer({ parent: carded });
+    const [family] = (await t.db.query(`SELECT email FROM parents WHERE id = $1`, [
+      player.parentId,
+    ])) as { email: string }[];
+
+    await runs.run(ctx(), month);
+    const waiting = (await t.db.query(
+      `SELECT id, start_after > now() + interval '9 minutes' AS later FROM pgboss.job
+       WHERE name = 'billing.month-statements' AND data->>'tenantId' = $1`,
+      [String(club.tenant.id)],
+    )) as { id: string; later: boolean }[];
+    expect(waiting).toEqual([expect.objectContaining({ later: true })]);
+
+    // Ten minutes on: the job's time has come.
+    await t.db.query(`UPDATE pgboss.job SET start_after = now() WHERE id = $1`, [waiting[0].id]);
+    const statements = await eventually(() => {
+      const arrived = mailsTo(family.email).filter((m) => m.subject.includes('statement'));
+      expect(arrived).toHaveLength(1);
+      return arrived;
+    }, 20_000);
+    expect(statements[0].text).toContain('Monthly dues');
+    // The carded family was charged: nothing to ask of them.
+    await stripe.waitForDeliveries();
+    expect(mailsTo(carded.email!).filter((m) => m.subject.includes('statement'))).toEqual([]);
+  });
+
+  it('the quarter-hourly tick runs the month of each club whose local billing moment has passed, once', async () => {
+    await admin()
+      .patch('/admin/club')
+      .send({ billing_day: 1, billing_hour_local: 0, timezone: 'Pacific/Kiritimati' })
+      .expect(200);
+    const { player } = await startedPlayer();
+    const month = localNow(new Date(), 'Pacific/Kiritimati').month;
+
+    await Promise.all([runs.tick(), runs.tick()]);
+
+    const run = await eventually(async () => {
+      const [row] = (await t.db.query(
+        `SELECT id, status, orders_created FROM billing_runs WHERE tenant_id = $1 AND period = $2`,
+        [club.tenant.id, `${month}-01`],
+      )) as { id: number; status: string; orders_created: number }[];
+      expect(row).toEqual(expect.objectContaining({ status: 'done', orders_created: 1 }));
+      return row;
+    }, 20_000);
+    expect(await periodOrders([player.id], month)).toEqual([
+      expect.objectContaining({ billing_run_id: run.id }),
+    ]);
+    await runs.tick();
+    const due = (await t.db.query(
+      `SELECT count(*)::int AS n FROM billing_runs WHERE tenant_id = $1`,
+      [club.tenant.id],
+    )) as { n: number }[];
+    expect(due[0].n).toBe(1);
+  });
 });
