@@ -74,6 +74,9 @@ const CLUB_TABLES = [
   'tournament_commitments',
   'tournament_orders',
   'audit_log',
+  'billing_runs',
+  'charge_attempts',
+  'reminders_sent',
 ] as const;
 /** Counted before and after a refused request: it must write nothing anywhere. */
 const COUNTED_TABLES = ['tenants', 'admin_api_keys', ...CLUB_TABLES];
@@ -86,7 +89,8 @@ type Resource =
   | 'orders'
   | 'payment-links'
   | 'blasts'
-  | 'tournaments';
+  | 'tournaments'
+  | 'runs';
 type FullClub = Awaited<ReturnType<ReturnType<typeof factories>['fullClub']>>;
 
 const label = (route: Pick<Route, 'method' | 'path'>) =>
@@ -114,6 +118,7 @@ function idsOf(club: FullClub): Record<Resource, number> {
     'payment-links': club.paymentLink.id,
     blasts: club.blast.id,
     tournaments: club.tournament.id,
+    runs: club.billingRun.id,
   };
 }
 
@@ -295,6 +300,7 @@ describe('admin access: every /admin route needs a live key of its own club (A1,
       'payment-links': {},
       blasts: {},
       tournaments: { name: 'Renamed by club A', location: 'Elsewhere' },
+      runs: {},
     };
     /** POST routes whose body must name the club's own rows to get past validation. */
     const postBodies = (own: FullClub): Record<string, object> => ({

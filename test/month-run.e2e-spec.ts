@@ -524,6 +524,11 @@ describe('the month run', () => {
       .expect(200);
     const { player } = await startedPlayer();
     const month = localNow(new Date(), 'Pacific/Kiritimati').month;
+    // A club that joined this month is first billed next month: this one has been here longer.
+    await t.db.query(`UPDATE tenants SET created_at = now() - interval '40 days' WHERE id = $1`, [
+      club.tenant.id,
+    ]);
+    const newcomer = await factories(t.db).club({ billingDay: 1, billingHourLocal: 0 });
 
     await Promise.all([runs.tick(), runs.tick()]);
 
@@ -538,6 +543,9 @@ describe('the month run', () => {
     expect(await periodOrders([player.id], month)).toEqual([
       expect.objectContaining({ billing_run_id: run.id }),
     ]);
+    expect(
+      await t.db.query(`SELECT 1 FROM billing_runs WHERE tenant_id = $1`, [newcomer.tenant.id]),
+    ).toEqual([]);
     await runs.tick();
     const due = (await t.db.query(
       `SELECT count(*)::int AS n FROM billing_runs WHERE tenant_id = $1`,

@@ -33,6 +33,7 @@ describe('reminders: each step reaches each overdue family once (M6)', () => {
   withStripeApp((made) => ({ stripe, t, club, sink } = made), {
     sink: () => SmtpSink.start(),
     club: { name: 'Riverside Hoops', ...NEVER_QUIET },
+    env: { SCHEDULED_JOBS: 'on' },
   });
 
   beforeAll(async () => {
@@ -41,9 +42,9 @@ describe('reminders: each step reaches each overdue family once (M6)', () => {
       `SELECT name, cron, timezone FROM pgboss.schedule WHERE name = $1`,
       [REMINDERS_QUEUE],
     )) as typeof scheduled;
-    // Only the times each test chooses run reminders here: a tick of the real hourly schedule
-    // in the middle of a test would mail its families at the wall-clock time.
-    await t.db.query(`DELETE FROM pgboss.schedule WHERE name = $1`, [REMINDERS_QUEUE]);
+    // Only the times each test chooses run reminders here: a tick of the real hourly schedule (or
+    // the month run's) in the middle of a test would mail its families at the wall-clock time.
+    await t.db.query(`DELETE FROM pgboss.schedule`);
   });
 
   /** A family owing one item per `made` date, each order with an active pay link. */

@@ -74,7 +74,7 @@ describe('secrets stay out of logs and error bodies', () => {
     for (const body of bodies) expect(body).not.toContain(club.apiKey);
   });
 
-  it('turns a second active payment link for one player and product into a clear conflict, not a 500', async () => {
+  it('turns a second active payment link for one order into a clear conflict, not a 500', async () => {
     const f = factories(t.db);
     const order = await f.order(club.tenant.id);
     const insertLink = (id: string) =>
@@ -88,7 +88,7 @@ describe('secrets stay out of logs and error bodies', () => {
     expect(error).toBeInstanceOf(QueryFailedError);
     expect(fromPostgresError(error)).toMatchObject({
       code: 'conflict',
-      message: 'This player already has an active payment link for this product',
+      message: 'This order already has an active payment link',
     });
   });
 });

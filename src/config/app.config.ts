@@ -16,6 +16,8 @@ export class AppEnvironment {
   @IsOptional() @IsString() DATA_DIR?: string;
   @IsOptional() @IsInt() @Min(1) PUBLIC_RATE_LIMIT_PER_MINUTE?: number;
   @IsOptional() @IsInt() @Min(100) SHUTDOWN_GRACE_MS?: number;
+  /** `off`: this instance fires no cron schedule (the month tick, reminders); it still works jobs. */
+  @IsOptional() @IsIn(['on', 'off']) SCHEDULED_JOBS?: string;
 }
 
 export const appConfig = registerAs('app', () => {
@@ -32,6 +34,7 @@ export const appConfig = registerAs('app', () => {
     dataDir: env.DATA_DIR ?? '.data',
     publicRateLimitPerMinute: env.PUBLIC_RATE_LIMIT_PER_MINUTE ?? 120,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS ?? 10_000,
+    scheduledJobs: (env.SCHEDULED_JOBS ?? 'on') === 'on',
   };
 });
 export type AppConfig = ReturnType<typeof appConfig>;

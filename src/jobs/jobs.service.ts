@@ -82,8 +82,9 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       connectionString: options.databaseUrl,
       max: 4,
       supervise: options.runWorkers,
-      // Cron jobs are made where workers run; a CLI command neither makes nor runs them.
-      schedule: options.runWorkers,
+      // Cron jobs are made where workers run (unless SCHEDULED_JOBS=off); a CLI command neither
+      // makes nor runs them.
+      schedule: options.runWorkers && app.scheduledJobs,
     });
     this.boss.on('error', (error) => this.logger.error({ err: error }, 'Job queue error'));
   }
@@ -156,8 +157,9 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       );
       this.workers.set(queue, worker);
     }
-    for (const [queue, cron] of this.schedules)
-      await this.boss.schedule(queue, cron, {}, { tz: 'UTC', ...RETRY_SCHEDULED });
+    if (this.app.scheduledJobs)
+      for (const [queue, cron] of this.schedules)
+        await this.boss.schedule(queue, cron, {}, { tz: 'UTC', ...RETRY_SCHEDULED });
   }
 
   /**

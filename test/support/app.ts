@@ -41,7 +41,9 @@ export async function createTestApp(
   const served: Record<string, string> = port
     ? { PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}` }
     : {};
-  const app = await withEnv({ LOG_LEVEL: 'error', ...served, ...options.env }, async () => {
+  // No wall-clock cron tick (the month run, reminders) in a suite unless it asks for one.
+  const quiet = { LOG_LEVEL: 'error', SCHEDULED_JOBS: 'off' };
+  const app = await withEnv({ ...quiet, ...served, ...options.env }, async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         AppModule.register({

@@ -207,6 +207,7 @@ export function factories(db: DataSource) {
         paymentLink: PaymentLink;
         blast: EmailBlast;
         tournament: Tournament;
+        billingRun: { id: number };
       }
     > {
       const club = await f.club();
@@ -225,7 +226,22 @@ export function factories(db: DataSource) {
         productId: product.id,
         playerId: player.id,
       });
-      return { ...club, parent, team, player, product, order, paymentLink, blast, tournament };
+      const [billingRun] = (await db.query(
+        `INSERT INTO billing_runs (tenant_id, period, run_on, status) VALUES ($1, '2026-09-01', '2026-09-01', 'done') RETURNING id`,
+        [tenantId],
+      )) as { id: number }[];
+      return {
+        ...club,
+        parent,
+        team,
+        player,
+        product,
+        order,
+        paymentLink,
+        blast,
+        tournament,
+        billingRun,
+      };
     },
   };
   return f;

@@ -253,13 +253,22 @@ export class MonthRunRepository {
     );
   }
 
-  /** Clubs whose local billing moment of their current month has passed and whose run is not done. */
+  /**
+   * Clubs whose billing moment of their current local month has passed and whose run is not done.
+   * A club that joined after this month's moment is first billed next month (no surprise run on
+   * the day it starts using Courtside).
+   */
   async clubsDue(): Promise<{ tenant_id: number; period: string; run_on: string }[]> {
     return (await this.db.query(
       `SELECT t.id AS tenant_id, date_trunc('month', l.local)::date::text AS period, l.local::date::text AS run_on
        FROM tenants t
        CROSS JOIN LATERAL (SELECT now() AT TIME ZONE t.timezone AS local) l
-       WHERE extract(day FROM l.local) * 24 + extract(hour FROM l.local) >= t.billing_day * 24 + t.billing_hour_local
+       CROSS JOIN LATERAL (
+         SELECT date_trunc('month', l.local)
+                + make_interval(days => t.billing_day - 1, hours => t.billing_hour_local) AS local_moment
+       ) m
+       WHERE l.local >= m.local_moment
+         AND t.created_at <= m.local_moment AT TIME ZONE t.timezone
          AND NOT EXISTS (SELECT 1 FROM billing_runs r
                          WHERE r.tenant_id = t.id AND r.period = date_trunc('month', l.local)::date
                            AND r.status = 'done')`,
