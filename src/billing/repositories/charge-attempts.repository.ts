@@ -111,11 +111,4 @@ export class ChargeAttemptsRepository {
       [tenantId, attempt.orderId, attempt.parentId, attempt.attempt, attempt.key],
     );
   }
-
-  forOrder(tenantId: number, orderId: number): Promise<ChargeAttemptRow[]> {
-    return this.db.query(
-      `SELECT * FROM charge_attempts WHERE tenant_id = $1 AND order_id = $2 ORDER BY attempt`,
-      [tenantId, orderId],
-    );
-  }
 }

@@ -150,14 +150,6 @@ export class MonthRunRepository {
     };
   }
 
-  async timezone(tenantId: number): Promise<string> {
-    const [row] = (await this.db.query(`SELECT timezone FROM tenants WHERE id = $1`, [
-      tenantId,
-    ])) as { timezone: string }[];
-    if (!row) throw new Error(`club ${tenantId} not found`);
-    return row.timezone;
-  }
-
   find(tenantId: number, period: string): Promise<BillingRunRow | undefined> {
     return this.one(
       `SELECT ${RUN_COLUMNS} FROM billing_runs WHERE tenant_id = $1 AND period = $2`,

@@ -76,13 +76,13 @@ export class AutopayService {
 
   /** An admin's retry of the saved card for one owed order (POST /admin/orders/:id/charge). */
   async retry(club: ClubContext, order: RunOrder): Promise<Settled> {
+    // A double click finds the first click's charge: the same answer, nothing charged twice.
+    if (order.last_attempt_status === 'succeeded')
+      return { status: 'unchanged', result: 'The card was charged; the payment is on its way' };
     if (!order.owed)
       throw new DomainException('invalid_state', `Order ${order.order_id} is ${order.status}`);
     if (!order.payment_method_id || !order.stripe_customer_id)
       throw new DomainException('invalid_state', 'The family has no saved card');
-    // A double click finds the first click's charge: the same answer, nothing charged twice.
-    if (order.last_attempt_status === 'succeeded')
-      return { status: 'unchanged', result: 'The card was charged; the payment is on its way' };
     const next =
       order.last_attempt_status === 'processing'
         ? order.last_attempt!

@@ -92,7 +92,8 @@ export class MonthRunService implements OnModuleInit {
       const orders = run ? await this.runs.orders(club.tenantId, run.id) : [];
       return { period, run, roster, orders, created: toBill(roster).length };
     }
-    const runOn = localNow(new Date(), await this.runs.timezone(club.tenantId)).date;
+    const { timezone } = await this.runs.settings(club.tenantId, new Date());
+    const runOn = localNow(new Date(), timezone).date;
     const { run, roster, created } = await this.db.transaction(async (manager) => {
       const claimed = await this.runs.claim(manager, club.tenantId, period, runOn);
       const before = await this.runs.roster(manager, club.tenantId, period, claimed.id);
