@@ -1,7 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, Matches } from 'class-validator';
 import { MONTH, monthOf } from '../../common/month/billing-month';
-import type { BillingRunRow, SkipReason } from '../repositories/month-run.repository';
+import {
+  type BillingRunRow,
+  SKIP_REASONS,
+  type SkipReason,
+} from '../repositories/month-run.repository';
 import type { PreparedMonth } from '../services/month-run.service';
 
 export class StartBillingRunDto {
@@ -17,9 +21,7 @@ export class StartBillingRunDto {
 export class SkippedPlayer {
   @ApiProperty() player_id!: number;
   @ApiProperty() player_name!: string;
-  @ApiProperty({
-    enum: ['not_signed', 'not_started', 'outside_season', 'no_fee', 'already_billed'],
-  })
+  @ApiProperty({ enum: SKIP_REASONS })
   reason!: SkipReason;
 }
 
