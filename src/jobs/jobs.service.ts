@@ -73,6 +73,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   /** Jobs held back by `batched`, by the transaction that sends them. */
   private readonly batches = new WeakMap<EntityManager, PgBoss.JobInsert[]>();
   private readonly stopping = new AbortController();
+  /** Handlers running now: shutdown waits a little for those that outlive its grace period. */
+  private readonly running = new Set<Promise<void>>();
 
   constructor(
     @Inject(JOBS_OPTIONS) private readonly options: JobsOptions,
@@ -170,8 +172,10 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   private async runEach(queue: string, handler: Handler<never>, jobs: PgBoss.Job<object>[]) {
     await Promise.all(
       jobs.map(async (job) => {
+        const running = handler(job.data as never, this.stopping.signal);
+        this.running.add(running);
         try {
-          await handler(job.data as never, this.stopping.signal);
+          await running;
         } catch (error) {
           if (error instanceof StoppedForShutdown)
             this.logger.log({ queue, jobId: job.id }, error.message);
@@ -182,6 +186,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
             );
           // Stored as pg-boss stores a handler's own throw (serialize-error).
           await this.boss.fail(queue, job.id, error as object);
+        } finally {
+          this.running.delete(running);
         }
       }),
     );
@@ -209,6 +215,16 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       wait: true,
       timeout: this.app.shutdownGraceMs - SHUTDOWN_RESERVE_MS,
     });
+    // A handler that outlived the grace period (pg-boss failed its job, so it runs again after
+    // the restart) is given part of the reserve to end, and pg-boss a second more to see its
+    // worker stop: its stop loop polls every second and must not outlive the process's modules.
+    if (this.running.size > 0) {
+      await Promise.race([
+        Promise.allSettled([...this.running]),
+        new Promise((resolve) => setTimeout(resolve, SHUTDOWN_RESERVE_MS / 2)),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+    }
   }
 
   private start(): Promise<unknown> {
