@@ -59,6 +59,7 @@ export class CoreModule {
         PaymentLinksModule,
         BillingModule,
         EmailModule,
+        MonthModule,
         TournamentModule,
         WebhooksModule,
         SeedModule,
