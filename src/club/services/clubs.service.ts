@@ -101,7 +101,10 @@ export class ClubsService {
         'The name must be 1–200 characters on one line, with no control characters',
       );
     }
-    const tenant = await this.db.getRepository(Tenant).save({ slug, name, fromName: name });
+    const tenants = this.db.getRepository(Tenant);
+    const { id } = await tenants.save({ slug, name, fromName: name });
+    // Read back: the columns the database defaults (reminder_days, quiet hours…) are not returned.
+    const tenant = await tenants.findOneByOrFail({ id });
     const { key } = await this.keys.create(slug, 'first admin');
     return { club: ClubResponse.of(tenant), apiKey: key };
   }
