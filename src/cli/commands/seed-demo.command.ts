@@ -19,7 +19,8 @@ export class SeedDemoCommand extends CommandRunner {
       return;
     }
     process.stdout.write(
-      `Seeded the demo club "${result.tenantSlug}". Admin API key (shown once):\n${result.apiKey}\n`,
+      `Seeded the demo club "${result.tenantSlug}". Admin API key (shown once):\n${result.apiKey}\n` +
+        `Minted ${result.linksMinted ?? 0} Pay Now links; ${result.cardsSaved ?? 0} families have a saved card for the month run (billing:run-month).\n`,
     );
   }
 }
