@@ -24,7 +24,8 @@ export class MonthOrdersRepository {
     orders: readonly MonthOrder[],
   ): Promise<number> {
     if (orders.length === 0) return 0;
-    const [, inserted] = (await manager.query(
+    // TypeORM answers an INSERT … RETURNING with its rows (only UPDATE/DELETE get [rows, count]).
+    const inserted = (await manager.query(
       `INSERT INTO orders (tenant_id, player_id, parent_id, product_id, amount_cents, currency, billing_period, billing_run_id)
        SELECT $1, m.player_id, m.parent_id, m.product_id, m.amount_cents, m.currency, $2::date, $3
        FROM unnest($4::int[], $5::int[], $6::int[], $7::int[], $8::text[])
@@ -42,7 +43,7 @@ export class MonthOrdersRepository {
         orders.map((o) => o.amountCents),
         orders.map((o) => o.currency),
       ],
-    )) as [unknown[], number];
-    return inserted;
+    )) as unknown[];
+    return inserted.length;
   }
 }
