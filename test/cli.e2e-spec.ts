@@ -1,9 +1,9 @@
-import { addMonths, localNow } from '../src/common/month/billing-month';
+import { addMonths } from '../src/common/month/billing-month';
 import { EMULATOR_SECRET_KEY } from '../src/config/stripe.config';
 import type { StripeEmulator } from '../src/stripe-emulator';
 import { sdkClient } from '../src/stripe-emulator/testing/sdk-client';
 import { createTestApp, TestApp } from './support/app';
-import { runCli } from './support/cli';
+import { CliReport, runCli } from './support/cli';
 import { eventually } from './support/eventually';
 import { startStripeEmulator, stripeWrites } from './support/stripe';
 
@@ -137,7 +137,21 @@ describe('seed:demo', () => {
     expect(keyIn(second.out)).toBeUndefined();
     expect(stripeWrites(stripe)).toBe(writes);
 
-    const month = addMonths(localNow(new Date(), 'UTC').month, 1);
+    // The seeded first months are this month's: its run bills nobody, the next month's bills.
+    const month = /--month (\d{4}-\d{2})/.exec(first.out)![1];
+    const thisMonth = await runCli(
+      { app: t, stripe },
+      'billing:run-month',
+      '--tenant',
+      'demo',
+      '--month',
+      addMonths(month, -1),
+      '--json',
+    );
+    const report = JSON.parse(thisMonth.out) as CliReport;
+    expect(report.summary).toMatchObject({ would_do: 0, skipped: 25 });
+    expect(report.items.filter((item) => /already_billed/.test(item.result))).toHaveLength(15);
+
     const run = await runCli(
       { app: t, stripe },
       'billing:run-month',

@@ -17,6 +17,7 @@ import { idempotencyKeys } from '../stripe/idempotency-keys';
 import { StripeService } from '../stripe/stripe.service';
 import { DEMO_CLUB } from './demo-club';
 import { lockUntilCommit } from '../database/advisory-lock';
+import { addMonths, firstDayOf, localNow, monthOf } from '../common/month/billing-month';
 
 /** A demo family whose card is to be kept at Stripe (a test token, see DEMO_CLUB.savedCards). */
 interface DemoCard {
@@ -37,6 +38,8 @@ export interface SeedResult {
   linksMinted?: number;
   /** Families given a saved card at Stripe, for autopay (0 when Stripe could not be reached). */
   cardsSaved?: number;
+  /** The first month a month run bills (`YYYY-MM`): the seeded first months are this month. */
+  nextMonth?: string;
 }
 
 @Injectable()
@@ -71,8 +74,15 @@ export class DemoSeedService {
           }),
         );
         const apiKey = await this.createKey(manager, tenant.id);
-        const cards = await this.seedRoster(manager, tenant.id);
-        return { seeded: true, apiKey, tenantSlug: tenant.slug, tenantId: tenant.id, cards };
+        const { cards, firstMonth } = await this.seedRoster(manager, tenant.id);
+        return {
+          seeded: true,
+          apiKey,
+          tenantSlug: tenant.slug,
+          tenantId: tenant.id,
+          cards,
+          nextMonth: addMonths(monthOf(firstMonth), 1),
+        };
       },
     );
     if (result.tenantId === undefined) return result;
@@ -165,7 +175,10 @@ export class DemoSeedService {
   }
 
   /** The club's teams, families, players and orders; answers the families to give a card. */
-  private async seedRoster(manager: EntityManager, tenantId: number): Promise<DemoCard[]> {
+  private async seedRoster(
+    manager: EntityManager,
+    tenantId: number,
+  ): Promise<{ cards: DemoCard[]; firstMonth: string }> {
     const teams = await manager.save(
       DEMO_CLUB.teams.map((team) => manager.create(Team, { ...team, tenantId })),
     );
@@ -175,6 +188,12 @@ export class DemoSeedService {
       ),
     );
     const [monthly, tournament, jersey] = products;
+    // Each signed player's first month is this month, as the first-payment link bills it: the
+    // month run bills from next month on (this month's is already billed).
+    const [{ timezone }] = (await manager.query(`SELECT timezone FROM tenants WHERE id = $1`, [
+      tenantId,
+    ])) as { timezone: string }[];
+    const firstMonth = firstDayOf(localNow(new Date(), timezone).month)!;
     const contracts: ContractStatus[] = ['signed', 'signed', 'pending', 'none'];
     const orders: DemoOrder[] = [];
     const cards: DemoCard[] = [];
@@ -210,6 +229,7 @@ export class DemoSeedService {
             ...base,
             productId: monthly.id,
             amountCents: team.monthlyFeeCents,
+            billingPeriod: firstMonth,
             // A kept card comes from a paid first month (its link keeps the card).
             status: i % 3 === 0 || token ? 'paid' : 'pending',
           });
@@ -231,6 +251,6 @@ export class DemoSeedService {
       }
     }
     await this.orders.seedDemo(manager, orders);
-    return cards;
+    return { cards, firstMonth };
   }
 }
