@@ -76,6 +76,11 @@ async function main(): Promise<void> {
         `Minted ${seed.linksMinted ?? 0} Pay Now links for its unpaid orders. Preview the statement email:`,
         `  curl -X POST -H "Authorization: Bearer ${seed.apiKey}" "${base}/admin/email/outstanding-balance?dry_run=true"`,
       );
+      if (seed.cardsSaved && seed.nextMonth)
+        lines.push(
+          `${seed.cardsSaved} demo families have a saved card (one of them declines). See next month's run (a dry run; add --commit to bill):`,
+          `  npm run cli -- billing:run-month --tenant ${seed.tenantSlug} --month ${seed.nextMonth}`,
+        );
     }
     process.stdout.write(`\n${lines.join('\n')}\n\n`);
   } catch (error) {

@@ -80,10 +80,10 @@ describe('billing:run-month', () => {
     );
     expect(Object.values(dryResults)).toEqual(
       expect.arrayContaining([
-        'bill $125.00, charge visa •4242',
-        'bill $125.00, charge visa •9995',
-        'bill $125.00, mint a Pay Now link',
-        'not_signed',
+        'bill $125.00 and charge the saved card visa •4242',
+        'bill $125.00 and charge the saved card visa •9995',
+        'bill $125.00 and send the family a Pay Now link',
+        'not billed: contract not signed (not_signed)',
       ]),
     );
     expect(await monthOrders(made.tenant.id)).toEqual([]);
@@ -99,8 +99,9 @@ describe('billing:run-month', () => {
       '--commit',
     );
     expect(commit.code).toBe(0);
-    expect(commit.err).toContain('3 order(s) made now');
-    expect(commit.err).toContain('1 card(s) refused (1 family mail(s) queued)');
+    expect(commit.err).toContain('3 orders for the month, 3 of them made just now');
+    expect(commit.err).toContain('1 refused by the bank');
+    expect(commit.err).toContain('the mail to 1 family is queued');
     await eventually(async () =>
       expect(await monthOrders(made.tenant.id)).toEqual([
         { player_id: players.carded, status: 'paid' },

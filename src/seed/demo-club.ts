@@ -53,6 +53,17 @@ export const DEMO_CLUB = {
     'Amina',
     'Mike',
   ],
+  /**
+   * Families whose first month was paid and whose card is kept at the (emulated) Stripe, so that
+   * a month run has cards to charge: Stripe's test tokens, attached to each family's customer.
+   * Insufficient funds declines off-session: that family gets the "card refused" mail and a link.
+   */
+  savedCards: {
+    Alvarez: 'pm_card_visa',
+    Edwards: 'pm_card_visa',
+    Johnson: 'pm_card_visa',
+    Martin: 'pm_card_chargeDeclinedInsufficientFunds',
+  } satisfies Partial<Record<string, 'pm_card_visa' | 'pm_card_chargeDeclinedInsufficientFunds'>>,
   playerFirstNames: [
     'Leo',
     'Mia',

@@ -17,6 +17,11 @@ export const idempotencyKeys = {
   /** An off-session charge of the saved card for an order; `attempt` counts the order's tries. */
   autopay: (tenantId: number, orderId: number, attempt: number) =>
     `autopay:${tenantId}:${orderId}:v${attempt}`,
+  /** The family's Stripe customer (the demo seed's; a payment link makes its own). */
+  customer: (tenantId: number, parentId: number) => `customer:${tenantId}:${parentId}`,
+  /** A card attached to the family's customer (a PaymentMethod id or a test token). */
+  attachCard: (tenantId: number, parentId: number, paymentMethod: string) =>
+    `attach:${tenantId}:${parentId}:${paymentMethod}`,
   deactivatePayLink: (stripePaymentLinkId: string) => `deactivate:${stripePaymentLinkId}`,
   expireCheckoutSession: (checkoutSessionId: string) => `expire:${checkoutSessionId}`,
 };

@@ -110,6 +110,26 @@ export class StripeService {
     );
   }
 
+  createCustomer(
+    params: Stripe.CustomerCreateParams,
+    idempotencyKey: string,
+  ): Promise<Stripe.Customer> {
+    return this.call('creating a customer', () =>
+      this.stripe.customers.create(params, { idempotencyKey }),
+    );
+  }
+
+  /** Attaches a card (a PaymentMethod id, or in test mode a token such as `pm_card_visa`). */
+  attachPaymentMethod(
+    paymentMethod: string,
+    customer: string,
+    idempotencyKey: string,
+  ): Promise<Stripe.PaymentMethod> {
+    return this.call('attaching a payment method', () =>
+      this.stripe.paymentMethods.attach(paymentMethod, { customer }, { idempotencyKey }),
+    );
+  }
+
   createRefund(params: Stripe.RefundCreateParams, idempotencyKey: string): Promise<Stripe.Refund> {
     return this.call('creating a refund', () =>
       this.stripe.refunds.create(params, { idempotencyKey }),

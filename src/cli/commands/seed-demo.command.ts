@@ -19,7 +19,10 @@ export class SeedDemoCommand extends CommandRunner {
       return;
     }
     process.stdout.write(
-      `Seeded the demo club "${result.tenantSlug}". Admin API key (shown once):\n${result.apiKey}\n`,
+      `Seeded the demo club "${result.tenantSlug}". Admin API key (shown once):\n${result.apiKey}\n` +
+        `Minted ${result.linksMinted ?? 0} Pay Now links; ${result.cardsSaved ?? 0} families have a saved card for the month run.\n` +
+        `Its first months are this month's; see next month's run (a dry run; add --commit to bill):\n` +
+        `  npm run cli -- billing:run-month --tenant ${result.tenantSlug} --month ${result.nextMonth}\n`,
     );
   }
 }

@@ -100,7 +100,7 @@ export class MonthRunRepository {
               CASE WHEN tn.autopay_enabled AND p.autopay AND p.autopay_payment_method_id IS NOT NULL
                    THEN p.card_brand || ' •' || p.card_last4 END AS autopay_card,
               CASE
-                WHEN billed.id IS NOT NULL AND billed.billing_run_id IS NOT DISTINCT FROM $3::int THEN NULL
+                WHEN billed.id IS NOT NULL AND billed.billing_run_id = $3::int THEN NULL
                 WHEN billed.id IS NOT NULL THEN 'already_billed'
                 WHEN pl.contract_status <> 'signed' THEN 'not_signed'
                 WHEN m.id IS NULL OR COALESCE(pl.monthly_fee_cents, t.monthly_fee_cents, 0) < 1 THEN 'no_fee'

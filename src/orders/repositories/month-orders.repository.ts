@@ -24,6 +24,7 @@ export class MonthOrdersRepository {
     orders: readonly MonthOrder[],
   ): Promise<number> {
     if (orders.length === 0) return 0;
+    // TypeORM answers an INSERT … RETURNING with its rows (only UPDATE/DELETE get [rows, count]).
     const inserted = (await manager.query(
       `INSERT INTO orders (tenant_id, player_id, parent_id, product_id, amount_cents, currency, billing_period, billing_run_id)
        SELECT $1, m.player_id, m.parent_id, m.product_id, m.amount_cents, m.currency, $2::date, $3

@@ -19,7 +19,8 @@ export const orderRecords = new ClubRecords(Order, 'Order');
 export type DemoOrder = Pick<
   Order,
   'tenantId' | 'playerId' | 'parentId' | 'productId' | 'amountCents' | 'currency' | 'status'
->;
+> &
+  Partial<Pick<Order, 'billingPeriod'>>;
 
 /** Orders are never deleted: an order that is no longer owed is cancelled. */
 @Injectable()
