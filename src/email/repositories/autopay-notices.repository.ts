@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { OWED } from '../../orders/order-status';
 import { EmailMessage } from '../entities/email-message.entity';
-import type { ReceiptMessage } from './receipts.repository';
+import type { FamilyMessage } from '../family-message';
 
 export interface AutopayFailureFacts {
   parent_name: string;
@@ -58,7 +58,7 @@ export class AutopayNoticesRepository {
   }
 
   /** Writes the family's notice for the run unless it exists: a run, re-run or not, mails once. */
-  async insertOnce(tenantId: number, messageKey: string, notice: ReceiptMessage): Promise<void> {
+  async insertOnce(tenantId: number, messageKey: string, notice: FamilyMessage): Promise<void> {
     await this.db
       .createQueryBuilder()
       .insert()

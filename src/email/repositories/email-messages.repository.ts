@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { Tenant } from '../../club/entities/tenant.entity';
 import { OWED } from '../../orders/order-status';
 import { EmailMessage } from '../entities/email-message.entity';
+import { REMINDER_NO_LONGER_DUE } from './reminders.repository';
 
 /** How long a `sending` row may wait for its worker before it counts as interrupted. */
 const INTERRUPTED_AFTER = '5 minutes';
@@ -80,13 +81,7 @@ export class EmailMessagesRepository {
     return this.claim(
       `SELECT m.id FROM email_messages m
        WHERE m.tenant_id = $1 AND m.email_type = 'reminder' AND m.status = 'queued'
-         AND NOT EXISTS (
-           SELECT 1 FROM reminders_sent r
-           JOIN orders o ON o.tenant_id = r.tenant_id AND o.id = r.order_id
-           WHERE r.tenant_id = m.tenant_id AND r.email_message_id = m.id
-             AND (NOT (o.status = ANY($3::order_status[])) OR NOT EXISTS (
-               SELECT 1 FROM payment_links link
-               WHERE link.tenant_id = o.tenant_id AND link.order_id = o.id AND link.status = 'active')))
+         AND NOT ${REMINDER_NO_LONGER_DUE}
        ORDER BY m.id LIMIT $2`,
       [tenantId, limit, OWED],
     );

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { EmailMessage } from '../entities/email-message.entity';
+import type { FamilyMessage } from '../family-message';
 
 export interface ReceiptFacts {
   order_id: number;
@@ -14,12 +15,6 @@ export interface ReceiptFacts {
   currency: string;
   paid_at: Date;
 }
-
-/** A receipt's message row, as rendered for the parent. */
-export type ReceiptMessage = Pick<
-  EmailMessage,
-  'parentId' | 'recipient' | 'subject' | 'html' | 'textBody' | 'status' | 'skipReason'
->;
 
 /** Receipts: what a paid order's receipt says, and its one message row per order. */
 @Injectable()
@@ -43,7 +38,7 @@ export class ReceiptsRepository {
   }
 
   /** Writes the order's receipt row, unless it already has one (a partial unique index). */
-  async insertOnce(tenantId: number, orderId: number, receipt: ReceiptMessage): Promise<void> {
+  async insertOnce(tenantId: number, orderId: number, receipt: FamilyMessage): Promise<void> {
     await this.db
       .createQueryBuilder()
       .insert()

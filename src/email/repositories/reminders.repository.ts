@@ -7,6 +7,18 @@ import type { MessageStatus } from '../entities/email-message.entity';
 
 export const REMINDER_EMAIL_TYPE = 'reminder';
 
+/**
+ * A reminder message `m` one of whose orders is no longer owed with an active link (paid,
+ * cancelled, its link closed): it must not go out. `$3` is the OWED status set.
+ */
+export const REMINDER_NO_LONGER_DUE = `EXISTS (
+  SELECT 1 FROM reminders_sent r
+  JOIN orders o ON o.tenant_id = r.tenant_id AND o.id = r.order_id
+  WHERE r.tenant_id = m.tenant_id AND r.email_message_id = m.id
+    AND (NOT (o.status = ANY($3::order_status[])) OR NOT EXISTS (
+      SELECT 1 FROM payment_links link
+      WHERE link.tenant_id = o.tenant_id AND link.order_id = o.id AND link.status = 'active')))`;
+
 /** A club that reminds: its clock and its quiet hours. */
 export interface RemindingClub {
   id: number;
@@ -176,13 +188,7 @@ export class RemindersRepository {
       `WITH stale AS (
          UPDATE email_messages m SET status = 'skipped', skip_reason = 'no_longer_due'
          WHERE m.tenant_id = $1 AND m.email_type = $2 AND m.status = 'queued'
-           AND EXISTS (
-             SELECT 1 FROM reminders_sent r
-             JOIN orders o ON o.tenant_id = r.tenant_id AND o.id = r.order_id
-             WHERE r.tenant_id = m.tenant_id AND r.email_message_id = m.id
-               AND (NOT (o.status = ANY($3::order_status[])) OR NOT EXISTS (
-                 SELECT 1 FROM payment_links link
-                 WHERE link.tenant_id = o.tenant_id AND link.order_id = o.id AND link.status = 'active')))
+           AND ${REMINDER_NO_LONGER_DUE}
          RETURNING m.id)
        DELETE FROM reminders_sent r USING stale WHERE r.tenant_id = $1 AND r.email_message_id = stale.id
        RETURNING r.id`,

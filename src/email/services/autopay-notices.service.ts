@@ -4,6 +4,7 @@ import { JobsService } from '../../jobs/jobs.service';
 import { BrandedMailer } from '../../mailer/branded-mailer.service';
 import { AutopayNoticesRepository } from '../repositories/autopay-notices.repository';
 import { EmailMessagesRepository } from '../repositories/email-messages.repository';
+import { familyMessage } from '../family-message';
 import { MessageDeliveryService } from './message-delivery.service';
 
 const AUTOPAY_FAILED_QUEUE = 'email.autopay-failed';
@@ -64,15 +65,7 @@ export class AutopayNoticesService implements OnModuleInit {
           })),
         },
       });
-      await this.notices.insertOnce(tenantId, key, {
-        parentId,
-        recipient: facts.email,
-        subject: rendered.subject,
-        html: rendered.html,
-        textBody: rendered.text,
-        status: facts.email ? 'queued' : 'skipped',
-        skipReason: facts.email ? null : 'no_email',
-      });
+      await this.notices.insertOnce(tenantId, key, familyMessage(parentId, facts.email, rendered));
     }
     const message = await this.messages.claimKeyed(tenantId, key);
     if (message) await this.delivery.deliver(message, await this.messages.sender(tenantId));

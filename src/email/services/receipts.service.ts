@@ -4,6 +4,7 @@ import { JobsService } from '../../jobs/jobs.service';
 import { BrandedMailer } from '../../mailer/branded-mailer.service';
 import { EmailMessagesRepository } from '../repositories/email-messages.repository';
 import { ReceiptsRepository } from '../repositories/receipts.repository';
+import { familyMessage } from '../family-message';
 import { MessageDeliveryService } from './message-delivery.service';
 
 export const RECEIPT_QUEUE = 'email.receipt';
@@ -49,15 +50,11 @@ export class ReceiptsService implements OnModuleInit {
         paidAt: new Date(facts.paid_at),
       },
     });
-    await this.receipts.insertOnce(tenantId, orderId, {
-      parentId: facts.parent_id,
-      recipient: facts.email,
-      subject: rendered.subject,
-      html: rendered.html,
-      textBody: rendered.text,
-      status: facts.email ? 'queued' : 'skipped',
-      skipReason: facts.email ? null : 'no_email',
-    });
+    await this.receipts.insertOnce(
+      tenantId,
+      orderId,
+      familyMessage(facts.parent_id, facts.email, rendered),
+    );
     const message = await this.messages.claimReceipt(tenantId, orderId);
     if (message) await this.delivery.deliver(message, tenant);
   }
