@@ -149,7 +149,7 @@ export const monthRun: Benchmark = {
       const ratio = seconds / floor;
       log(
         `month_run: ${seconds.toFixed(2)} s (prepare ≈ ${((firstCall - started) / 1000).toFixed(2)} s, ` +
-          `Stripe ${((lastCall - firstCall) / 1000).toFixed(2)} s, finish ≈ ${((started + elapsedMs - lastCall) / 1000).toFixed(2)} s); ` +
+          `Stripe ${((lastCall - firstCall) / 1000).toFixed(2)} s at ${(requests.length / ((lastCall - firstCall) / 1000)).toFixed(1)} calls/s, finish ≈ ${((started + elapsedMs - lastCall) / 1000).toFixed(2)} s); ` +
           `${charges} charges, ${links} links, ${prices} prices, ${rateLimited} × 429; floor ${floor.toFixed(2)} s; ` +
           `webhooks done ${(webhooksLagMs / 1000).toFixed(1)} s after the run`,
       );
