@@ -13,7 +13,23 @@ export const SEED = {
   /** Historic links: one paid link per paid order, one deactivated per order. */
   historicLinks: 60_000,
   teams: 20,
+  /**
+   * Players whose family keeps a saved card (autopay on): the first parents, who have two
+   * players each (players j and j + parents), so cardPlayers ÷ 2 parents hold a card.
+   */
+  cardPlayers: 8_000,
 } as const;
+
+/** The parents with a saved card: 1 … CARD_PARENTS of each club (see SEED.cardPlayers). */
+export const CARD_PARENTS = SEED.cardPlayers / 2;
+if (CARD_PARENTS > SEED.players - SEED.parents || !Number.isInteger(CARD_PARENTS))
+  throw new Error('SEED.cardPlayers must be even and at most 2 × (players − parents)');
+
+/** A seeded saved card's Stripe ids (the month_run benchmark gives the emulator the same). */
+export const savedCardIds = (tenantId: number, parent: number) => ({
+  customer: `cus_bench_${tenantId}_${parent}`,
+  paymentMethod: `pm_bench_${tenantId}_${parent}`,
+});
 
 export const MEASURED_TENANT = 1;
 export const BENCH_API_KEY = 'cs_admin_bench_measured_club_key_not_a_secret_0000';
@@ -36,10 +52,15 @@ export async function seed(client: Client): Promise<void> {
     [MEASURED_TENANT, hashApiKey(BENCH_API_KEY), BENCH_API_KEY.slice(0, 15)],
   );
   await client.query(
-    `INSERT INTO parents (id, tenant_id, name, email) OVERRIDING SYSTEM VALUE
-     SELECT (t - 1) * $2 + i, t, 'Parent ' || i, 'parent' || i || '@club' || t || '.bench.example'
-     FROM generate_series(1, $1) t, generate_series(1, $2) i`,
-    [s.clubs, s.parents],
+    `INSERT INTO parents (id, tenant_id, name, email, stripe_customer_id, autopay_payment_method_id,
+                          card_brand, card_last4, card_exp_month, card_exp_year) OVERRIDING SYSTEM VALUE
+     SELECT (t - 1) * $2 + i, t, 'Parent ' || i, 'parent' || i || '@club' || t || '.bench.example',
+            CASE WHEN card THEN 'cus_bench_' || t || '_' || i END, CASE WHEN card THEN 'pm_bench_' || t || '_' || i END,
+            CASE WHEN card THEN 'visa' END, CASE WHEN card THEN '4242' END,
+            CASE WHEN card THEN 12 END, CASE WHEN card THEN 2030 END
+     FROM generate_series(1, $1) t CROSS JOIN generate_series(1, $2) i
+     CROSS JOIN LATERAL (SELECT i <= $3 AS card) c`,
+    [s.clubs, s.parents, CARD_PARENTS],
   );
   await client.query(
     `INSERT INTO teams (id, tenant_id, name, season, monthly_fee_cents) OVERRIDING SYSTEM VALUE

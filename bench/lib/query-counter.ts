@@ -22,3 +22,29 @@ export async function countQueries(work: () => Promise<unknown>): Promise<number
   }
   return count;
 }
+
+/**
+ * Like `countQueries`, but also counts, apart, the statements whose text matches `pattern`
+ * (e.g. every statement that inserts into a table): `{ all, matching }`.
+ */
+export async function countStatements(
+  pattern: RegExp,
+  work: () => Promise<unknown>,
+): Promise<{ all: number; matching: number }> {
+  const prototype = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = prototype.query;
+  const counts = { all: 0, matching: 0 };
+  prototype.query = function (this: unknown, ...args: unknown[]) {
+    const [first] = args;
+    const text = typeof first === 'string' ? first : ((first as { text?: string })?.text ?? '');
+    if (!text.includes('pgboss')) counts.all++;
+    if (pattern.test(text)) counts.matching++;
+    return original.apply(this, args);
+  };
+  try {
+    await work();
+  } finally {
+    prototype.query = original;
+  }
+  return counts;
+}
