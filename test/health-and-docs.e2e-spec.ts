@@ -32,9 +32,6 @@ describe('health and API docs', () => {
       expect(res.text).not.toContain(name);
     } finally {
       await doomed.close().catch(() => undefined);
-      // Its job workers lost their database: pg-boss polls each second for them to stop, and
-      // that loop must end before this file's modules are torn down.
-      await new Promise((resolve) => setTimeout(resolve, 2_500));
     }
   });
 

@@ -16,7 +16,7 @@ export class AppEnvironment {
   @IsOptional() @IsString() DATA_DIR?: string;
   @IsOptional() @IsInt() @Min(1) PUBLIC_RATE_LIMIT_PER_MINUTE?: number;
   @IsOptional() @IsInt() @Min(100) SHUTDOWN_GRACE_MS?: number;
-  /** `off`: this instance fires no cron schedule (the month tick, reminders); it still works jobs. */
+  /** `off`: this instance creates no cron schedule (the month tick, reminders); it still works jobs. */
   @IsOptional() @IsIn(['on', 'off']) SCHEDULED_JOBS?: string;
 }
 

@@ -84,9 +84,9 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       connectionString: options.databaseUrl,
       max: 4,
       supervise: options.runWorkers,
-      // Cron jobs are made where workers run (unless SCHEDULED_JOBS=off); a CLI command neither
-      // makes nor runs them.
-      schedule: options.runWorkers && app.scheduledJobs,
+      // Cron jobs fire where workers run (an instance with SCHEDULED_JOBS=off creates no
+      // schedule, but fires those others made); a CLI command neither makes nor runs them.
+      schedule: options.runWorkers,
     });
     this.boss.on('error', (error) => this.logger.error({ err: error }, 'Job queue error'));
   }
