@@ -1,3 +1,4 @@
+import { JobsService } from '../src/jobs/jobs.service';
 import { createTestApp, TestApp } from './support/app';
 import { factories } from './support/factories';
 
@@ -21,6 +22,9 @@ describe('health and API docs', () => {
     const doomed = await createTestApp({ env: { LOG_LEVEL: 'fatal' } });
     try {
       await doomed.http().get('/health').expect(200);
+      // Its job workers stop first: pg-boss cannot stop them cleanly once their database is
+      // gone, and its stop poll would outlive this file (and fail the next one).
+      await doomed.app.get(JobsService).beforeApplicationShutdown();
       const name = new URL(doomed.databaseUrl).pathname.slice(1);
       await t.db.query(`DROP DATABASE ${name} WITH (FORCE)`);
       const res = await doomed.http().get('/health').expect(503);

@@ -210,11 +210,18 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping.abort();
     if (!this.started) return;
-    await this.boss.stop({
-      graceful: true,
-      wait: true,
-      timeout: this.app.shutdownGraceMs - SHUTDOWN_RESERVE_MS,
-    });
+    try {
+      await this.boss.stop({
+        graceful: true,
+        wait: true,
+        timeout: this.app.shutdownGraceMs - SHUTDOWN_RESERVE_MS,
+      });
+    } finally {
+      await this.afterStop();
+    }
+  }
+
+  private async afterStop(): Promise<void> {
     // A handler that outlived the grace period (pg-boss failed its job, so it runs again after
     // the restart) is given part of the reserve to end.
     if (this.running.size > 0)
