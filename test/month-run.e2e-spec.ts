@@ -308,6 +308,13 @@ describe('the month run', () => {
         return arrived;
       });
       expect(mails[0].text.toLowerCase()).toContain(words);
+      // The month it bills, in words: a run may bill next month ahead.
+      const named = new Intl.DateTimeFormat('en-US', {
+        month: 'long',
+        year: 'numeric',
+        timeZone: 'UTC',
+      });
+      expect(mails[0].text).toContain(`for ${named.format(new Date(`${month}-01T00:00:00Z`))} at`);
       expect(mails[0].text).toContain(link.url);
 
       // Run again: nothing new is charged or mailed.

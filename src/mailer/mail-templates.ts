@@ -54,9 +54,11 @@ export interface FirstPaymentData {
   payUrl: string;
 }
 
-/** The saved card was refused for this month's dues: why, in plain words, and how to pay. */
+/** The saved card was refused for a month's dues: why, in plain words, and how to pay. */
 export interface AutopayFailedData {
   parentName: string;
+  /** The month billed, `YYYY-MM`. */
+  month: string;
   /** `Visa ending 4242`, or null when the card is gone. */
   card: string | null;
   /** Stripe's code (`card_declined`, `insufficient_funds`, `expired_card`, `authentication_required`…). */
@@ -169,12 +171,18 @@ const DECLINE_WORDS: Record<string, string> = {
 const autopayFailed: Composer<AutopayFailedData> = (data, club) => {
   if (data.items.length === 0) throw new MailContentRefused('items', 'is empty: nothing is owed');
   const reason = DECLINE_WORDS[data.reason] ?? 'the bank declined the card.';
+  const month = new Intl.DateTimeFormat('en-US', {
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(new Date(`${data.month}-01T00:00:00Z`));
   return {
-    subject: `${club.name}: your card was not charged — please pay this month's dues`,
+    subject: `${club.name}: your card was not charged — please pay the ${month} dues`,
     preheader: `We could not charge your saved card: ${reason}`,
     view: {
       parentName: data.parentName,
       clubName: club.name,
+      month,
       card: data.card,
       reason: reason.charAt(0).toUpperCase() + reason.slice(1),
       rows: data.items.map((item, index) => ({

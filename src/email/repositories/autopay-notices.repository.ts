@@ -10,6 +10,8 @@ export interface AutopayFailureFacts {
   email: string | null;
   card_brand: string | null;
   card_last4: string | null;
+  /** The month billed, `YYYY-MM`. */
+  month: string;
   /** The most recent refusal's code. */
   reason: string;
   items: {
@@ -37,6 +39,7 @@ export class AutopayNoticesRepository {
   ): Promise<AutopayFailureFacts | undefined> {
     const [row] = (await this.db.query(
       `SELECT p.name AS parent_name, p.email, p.card_brand, p.card_last4,
+              to_char(min(o.billing_period), 'YYYY-MM') AS month,
               (array_agg(a.decline_code ORDER BY a.created_at DESC))[1] AS reason,
               json_agg(json_build_object('player_name', pl.name, 'item', pr.name, 'amount_cents', o.amount_cents,
                                          'currency', trim(o.currency), 'pay_url', l.url) ORDER BY o.id) AS items

@@ -52,6 +52,7 @@ export class AutopayNoticesService implements OnModuleInit {
         tenant,
         data: {
           parentName: facts.parent_name,
+          month: facts.month,
           card: facts.card_last4
             ? `${capitalise(facts.card_brand ?? 'card')} ending ${facts.card_last4}`
             : null,
