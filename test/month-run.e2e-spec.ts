@@ -566,4 +566,44 @@ describe('the month run', () => {
     )) as { n: number }[];
     expect(due[0].n).toBe(1);
   });
+
+  it('POST /admin/billing/runs sent ten times at once starts one run: one order per player, one charge per card; a bad period is a 400 naming it', async () => {
+    const month = freshMonth();
+    const { parent } = await familyWithCard();
+    const carded = await startedPlayer({ parent });
+    const linked = await startedPlayer();
+    const creates = paymentIntentCreates().length;
+
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        admin().post('/admin/billing/runs').send({ period: month, dry_run: false }),
+      ),
+    );
+    expect(answers.map((res) => res.status)).toEqual(Array(10).fill(202));
+    expect(new Set(answers.map((res) => (res.body as { id: number }).id)).size).toBe(1);
+    const orders = await periodOrders([carded.player.id, linked.player.id], month);
+    expect(orders.map((o) => o.player_id)).toEqual([carded.player.id, linked.player.id]);
+    await paid(orders[0].id);
+    await eventually(async () => expect(await activeLinks(orders[1].id)).toHaveLength(1));
+    await eventually(async () => {
+      const run = (await admin().get(`/admin/billing/runs/${orders[0].billing_run_id}`).expect(200))
+        .body as { status: string; orders_created: number };
+      expect(run).toEqual(expect.objectContaining({ status: 'done', orders_created: 2 }));
+    }, 20_000);
+    expect(
+      new Set(
+        paymentIntentCreates()
+          .slice(creates)
+          .map((r) => r.idempotencyKey),
+      ),
+    ).toEqual(new Set([`autopay:${club.tenant.id}:${orders[0].id}:v1`]));
+
+    for (const period of ['2027-13', '2027-1', "2027-01'; DROP TABLE orders;--", 202701, null]) {
+      const res = await admin().post('/admin/billing/runs').send({ period }).expect(400);
+      expect(JSON.stringify(res.body)).toContain('period');
+    }
+    await admin().post('/admin/billing/runs').send({ period: month, dry_run: 'yes' }).expect(400);
+    await admin().get('/admin/billing/runs/999999').expect(404);
+    await admin().post('/admin/orders/999999/charge').expect(404);
+  });
 });

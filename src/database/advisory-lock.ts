@@ -38,3 +38,32 @@ export async function withSessionLock<T>(
     await holder.release();
   }
 }
+
+/**
+ * As withSessionLock, but only if no one holds the lock now: `work` runs, or `busy` is returned
+ * at once. For background jobs that another holder is already doing: waiting would keep a
+ * pooled connection per waiter, and enough waiters starve the holder of connections.
+ */
+export async function withSessionLockIfFree<T, B>(
+  db: DataSource,
+  name: string,
+  work: () => Promise<T>,
+  busy: B,
+): Promise<T | B> {
+  const holder = db.createQueryRunner();
+  await holder.connect();
+  try {
+    const [{ locked }] = (await holder.query(
+      'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+      [name],
+    )) as { locked: boolean }[];
+    if (!locked) return busy;
+    try {
+      return await work();
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [name]);
+    }
+  } finally {
+    await holder.release();
+  }
+}

@@ -5,7 +5,7 @@ import { ClubContext } from '../../club/auth/club-context';
 import { forEachConcurrently } from '../../common/concurrency';
 import { DomainException } from '../../common/errors/domain.exception';
 import { firstDayOf, localNow, monthOf } from '../../common/month/billing-month';
-import { withSessionLock } from '../../database/advisory-lock';
+import { withSessionLockIfFree } from '../../database/advisory-lock';
 import { AutopayNoticesService } from '../../email/services/autopay-notices.service';
 import { BlastSendingService } from '../../email/services/blast-sending.service';
 import { JobsService } from '../../jobs/jobs.service';
@@ -185,10 +185,19 @@ export class MonthRunService implements OnModuleInit {
       });
   }
 
-  /** Duplicate jobs (two ticks, two clicks) wait for each other and then find nothing to do. */
+  /**
+   * A duplicate job (two ticks, ten clicks) finds the run in progress and leaves it to its
+   * holder; one that comes after finds nothing left to do. A holder that dies releases the lock
+   * with its connection, and the next tick finishes the run.
+   */
   private async runInBackground(tenantId: number, month: string): Promise<void> {
     const club: ClubContext = { tenantId, actor: 'job:month-run' };
-    await withSessionLock(this.db, `month-run:${tenantId}:${month}`, () => this.run(club, month));
+    await withSessionLockIfFree(
+      this.db,
+      `month-run:${tenantId}:${month}`,
+      () => this.run(club, month),
+      undefined,
+    );
   }
 }
 
