@@ -9,7 +9,9 @@ export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
 /** Runs a suite in a real browser, or skips it saying why when this machine has none. */
 export const describeInBrowser = (name: string, suite: () => void): void => {
   if (CHROMIUM) return describe(name, suite);
-  // Skipped, not failed, on a developer machine without a browser; .ci/run installs Chromium.
+  // In CI a missing browser is a broken machine, never a silent skip (.ci/run installs it).
+  if (process.env.CI) throw new Error(`${name}: no Chromium in CI (apt-get install chromium)`);
+  // Skipped, not failed, on a developer machine without a browser.
   describe.skip(`${name} (skipped: no Chromium; apt-get install chromium)`, suite);
 };
 
