@@ -14,6 +14,7 @@ import { factories, TestClub } from './support/factories';
 import { ORDER_TABLES, rowCounts } from './support/rows';
 import { SmtpSink } from './support/smtp-sink';
 import { stripeWrites, withStripeApp } from './support/stripe';
+import { craftEvent, postWebhook, signed } from './support/webhook-events';
 
 /**
  * The club's month (monthly-cycle.md §2, §5; M1–M3, M5, M7, M8): the run bills each started,
@@ -605,5 +606,83 @@ describe('the month run', () => {
     await admin().post('/admin/billing/runs').send({ period: month, dry_run: 'yes' }).expect(400);
     await admin().get('/admin/billing/runs/999999').expect(404);
     await admin().post('/admin/orders/999999/charge').expect(404);
+  });
+
+  it('a run cut off after writing a charge try and before Stripe answered resumes that try under its key, not a second one', async () => {
+    const month = freshMonth();
+    const { parent } = await familyWithCard();
+    const { player } = await startedPlayer({ parent });
+    // The crash: the orders are made and the try is on record, Stripe was never asked.
+    await runs.prepare(ctx(), month, true);
+    const [order] = await periodOrders([player.id], month);
+    const key = `autopay:${club.tenant.id}:${order.id}:v1`;
+    await t.db.query(
+      `INSERT INTO charge_attempts (tenant_id, order_id, parent_id, attempt, idempotency_key, stripe_payment_method_id)
+       SELECT $1, $2, $3, 1, $4, autopay_payment_method_id FROM parents WHERE id = $3`,
+      [club.tenant.id, order.id, parent.id, key],
+    );
+
+    await runs.run(ctx(), month);
+
+    expect(await attempts(order.id)).toEqual([
+      expect.objectContaining({ attempt: 1, status: 'succeeded' }),
+    ]);
+    await paid(order.id);
+  });
+
+  it('signed events it did not make change nothing: a PaymentIntent naming a try that is not on record, a detached card nobody keeps', async () => {
+    const month = freshMonth();
+    const { player } = await startedPlayer();
+    await runs.run(ctx(), month);
+    const [order] = await periodOrders([player.id], month);
+    for (const attempt of ['1', 'NaN', '-1', '1e3', '99999999999999999999'])
+      await postWebhook(
+        t,
+        craftEvent('payment_intent.succeeded', {
+          id: `pi_forged_${attempt.replace(/\W/g, '')}`,
+          object: 'payment_intent',
+          amount: order.amount_cents,
+          amount_received: order.amount_cents,
+          currency: 'usd',
+          status: 'succeeded',
+          metadata: {
+            tenant_id: String(club.tenant.id),
+            order_id: String(order.id),
+            player_id: String(player.id),
+            product_id: String(dues.id),
+            autopay_attempt: attempt,
+          },
+        }).body,
+      )
+        .set('Stripe-Signature', '')
+        .then(() => undefined);
+    const forged = craftEvent('payment_intent.succeeded', {
+      id: 'pi_forged_signed',
+      object: 'payment_intent',
+      amount: order.amount_cents,
+      amount_received: order.amount_cents,
+      currency: 'usd',
+      metadata: {
+        tenant_id: String(club.tenant.id),
+        order_id: String(order.id),
+        autopay_attempt: '1',
+      },
+    });
+    await postWebhook(t, forged.body, signed(forged.body)).expect(200);
+    const detached = craftEvent('payment_method.detached', {
+      id: 'pm_nobody_keeps_this',
+      object: 'payment_method',
+      customer: null,
+    });
+    await postWebhook(t, detached.body, signed(detached.body)).expect(200);
+    const [row] = (await t.db.query(`SELECT status FROM orders WHERE id = $1`, [order.id])) as {
+      status: string;
+    }[];
+    expect(row.status).toBe('pending');
+    const outcomes = (await t.db.query(
+      `SELECT id, outcome FROM stripe_events WHERE id = ANY($1) ORDER BY id`,
+      [[forged.id, detached.id]],
+    )) as { id: string; outcome: string }[];
+    expect(outcomes.map((o) => o.outcome)).toEqual(['ignored', 'ignored']);
   });
 });
