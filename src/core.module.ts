@@ -40,7 +40,7 @@ export class CoreModule {
         }),
         DatabaseModule.forRoot(options.databaseUrl),
         JobsModule.register({ databaseUrl: options.databaseUrl, runWorkers: options.runWorkers }),
-        StripeModule.register(options.stripe ?? {}),
+        StripeModule.register(options.stripe ?? {}, options.databaseUrl),
         MailModule,
         AuditModule,
         ClubModule,

@@ -43,7 +43,9 @@ async function main(): Promise<void> {
     app = await NestFactory.create<NestExpressApplication>(
       AppModule.register({
         databaseUrl: database.url,
-        stripe: emulator && { apiUrl: emulator.url, webhookSecrets: emulator.webhookSecrets },
+        stripe: emulator
+          ? { apiUrl: emulator.url, webhookSecrets: emulator.webhookSecrets }
+          : { apiUrl: stripe.sharedEmulatorUrl },
       }),
       {
         bufferLogs: true,

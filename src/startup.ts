@@ -46,6 +46,12 @@ export async function startStripeEmulator(
   stripe: StripeConfig,
 ): Promise<StripeEmulator | undefined> {
   if (!stripe.emulator) return undefined;
+  if (stripe.sharedEmulatorUrl) {
+    process.stdout.write(
+      `\n*** STRIPE EMULATOR: using the one at ${stripe.sharedEmulatorUrl} (STRIPE_EMULATOR_URL). NO REAL MONEY MOVES.\n\n`,
+    );
+    return undefined;
+  }
   const stateDir = emulatorStateDir(app);
   const emulator = await StripeEmulator.start({
     port: stripe.emulatorPort,
@@ -82,9 +88,10 @@ function reachable(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** The emulator URL a CLI command talks to: the one the running `npm start` serves. */
+/** The emulator URL a CLI command (or a second instance) talks to: the one `npm start` serves. */
 export function emulatorUrl(stripe: StripeConfig): string | undefined {
-  return stripe.emulator ? `http://127.0.0.1:${stripe.emulatorPort}` : undefined;
+  if (!stripe.emulator) return undefined;
+  return stripe.sharedEmulatorUrl ?? `http://127.0.0.1:${stripe.emulatorPort}`;
 }
 
 export function exitWith(message: string): never {

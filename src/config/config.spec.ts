@@ -104,6 +104,32 @@ describe('configuration', () => {
       expect(() => validateEnvironment({ STRIPE_MODE: 'stripe' })).toThrow(/STRIPE_SECRET_KEY/);
       expect(() => validateEnvironment({ STRIPE_MODE: 'sometimes' })).toThrow(/STRIPE_MODE/);
     });
+
+    it('lets a second instance use the emulator another one serves, with the secret it signs with', () => {
+      const joined = {
+        STRIPE_EMULATOR_URL: 'http://127.0.0.1:12111/',
+        STRIPE_WEBHOOK_SECRET: 'whsec_shared',
+      };
+      expect(() => validateEnvironment(joined)).not.toThrow();
+      const saved = process.env;
+      try {
+        process.env = { ...joined };
+        expect(stripeConfig().sharedEmulatorUrl).toBe('http://127.0.0.1:12111');
+        process.env = {};
+        expect(stripeConfig().sharedEmulatorUrl).toBeUndefined();
+      } finally {
+        process.env = saved;
+      }
+      expect(() =>
+        validateEnvironment({ STRIPE_EMULATOR_URL: joined.STRIPE_EMULATOR_URL }),
+      ).toThrow(/STRIPE_WEBHOOK_SECRET is required with STRIPE_EMULATOR_URL/);
+      expect(() => validateEnvironment({ ...joined, STRIPE_SECRET_KEY: 'sk_test_abc123' })).toThrow(
+        /STRIPE_EMULATOR_URL is for the emulator/,
+      );
+      expect(() =>
+        validateEnvironment({ ...joined, STRIPE_EMULATOR_URL: 'ftp://emulator' }),
+      ).toThrow(/STRIPE_EMULATOR_URL/);
+    });
   });
 
   describe('typed values', () => {

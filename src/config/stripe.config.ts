@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { parseEnvironment } from './environment';
 
 /** The emulator accepts any test-mode key; this one moves no money and guards nothing. */
@@ -27,6 +27,10 @@ export class StripeEnvironment {
   STRIPE_WEBHOOK_SECRET?: string;
 
   @IsOptional() @IsInt() @Min(1024) @Max(65535) STRIPE_EMULATOR_PORT?: number;
+  /** The emulator another instance serves: this instance starts none (several on one machine). */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  STRIPE_EMULATOR_URL?: string;
   @IsOptional() @IsInt() @Min(1) @Max(100) STRIPE_RATE_LIMIT_PER_SECOND?: number;
   @IsOptional() @IsInt() @Min(0) @Max(10) STRIPE_MAX_RETRIES?: number;
 }
@@ -47,6 +51,14 @@ export function stripeModeProblems(env: NodeJS.ProcessEnv): string[] {
     return ['STRIPE_MODE: STRIPE_MODE=emulator cannot be combined with STRIPE_SECRET_KEY'];
   if (explicit === 'stripe' && !env.STRIPE_SECRET_KEY)
     return ['STRIPE_SECRET_KEY: STRIPE_SECRET_KEY is required with STRIPE_MODE=stripe'];
+  if (env.STRIPE_EMULATOR_URL && stripeModeOf(env) !== 'emulator')
+    return [
+      'STRIPE_EMULATOR_URL: STRIPE_EMULATOR_URL is for the emulator; it cannot be combined with STRIPE_SECRET_KEY',
+    ];
+  if (env.STRIPE_EMULATOR_URL && !env.STRIPE_WEBHOOK_SECRET)
+    return [
+      'STRIPE_WEBHOOK_SECRET: STRIPE_WEBHOOK_SECRET is required with STRIPE_EMULATOR_URL: the secret the instance serving the emulator signs with (set the same on both)',
+    ];
   if (explicit === undefined && env.DATABASE_URL && !env.STRIPE_SECRET_KEY)
     return [
       'STRIPE_SECRET_KEY: STRIPE_SECRET_KEY is required with DATABASE_URL; to use the built-in Stripe emulator with that database on purpose, set STRIPE_MODE=emulator',
@@ -69,6 +81,8 @@ export const stripeConfig = registerAs('stripe', () => {
     webhookSecrets: env.STRIPE_WEBHOOK_SECRET?.split(',') ?? [],
     livemode,
     emulatorPort: env.STRIPE_EMULATOR_PORT ?? 12111,
+    /** Set: the emulator another instance serves, which this one uses instead of starting its own. */
+    sharedEmulatorUrl: emulator ? env.STRIPE_EMULATOR_URL?.replace(/\/$/, '') : undefined,
     /** Stripe allows about 100 operations/s live and 25/s in test mode; stay under both. */
     rateLimitPerSecond: env.STRIPE_RATE_LIMIT_PER_SECOND ?? (livemode ? 80 : 20),
     /** Tries after the first of a call that failed transiently (5xx, reset, timeout, 409, 429). */

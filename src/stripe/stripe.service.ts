@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 import { stripeConfig, type StripeConfig } from '../config';
 import { DomainException } from '../common/errors/domain.exception';
-import { backoffDelay, RateLimiter } from './rate-limiter';
+import { backoffDelay } from './backoff';
+import { StripeBudget } from './stripe-budget';
 import { fromStripeError, isTransient } from './stripe-errors';
 import { idempotencyKeys } from './idempotency-keys';
 
@@ -41,23 +42,24 @@ const CARD_UNUSABLE = new Set(['payment_method_unexpected_state', 'resource_miss
 /**
  * The only door to Stripe. Every write carries an idempotency key derived from our ids, so a
  * retried or re-run call never creates a second object; calls are paced under the account's
- * rate limit, and a transient failure (5xx, reset, timeout, 409, 429) is backed off and tried
- * again under the same key, STRIPE_MAX_RETRIES times, each try through the limiter.
+ * rate limit by all instances together (StripeBudget), and a transient failure (5xx, reset,
+ * timeout, 409, 429) is backed off and tried again under the same key, STRIPE_MAX_RETRIES
+ * times, each try within the budget.
  */
 @Injectable()
 export class StripeService {
   private readonly logger = new Logger(StripeService.name);
   private readonly stripe: Stripe;
-  private readonly limiter: RateLimiter;
   private readonly webhookSecrets: string[];
 
   constructor(
     @Inject(stripeConfig.KEY) private readonly config: StripeConfig,
     @Inject(STRIPE_CONNECTION) connection: StripeConnection,
+    private readonly budget: StripeBudget,
   ) {
     const api = connection.apiUrl ? new URL(connection.apiUrl) : undefined;
     this.stripe = new Stripe(config.secretKey, {
-      // Our loop in `call` owns retries, each under the rate limiter. The SDK still retries a
+      // Our loop in `call` owns retries, each within the shared budget. The SDK still retries a
       // reset connection once by itself, under the same idempotency key.
       maxNetworkRetries: 0,
       timeout: 20_000,
@@ -67,7 +69,6 @@ export class StripeService {
         protocol: api.protocol.replace(':', '') as 'http' | 'https',
       }),
     });
-    this.limiter = new RateLimiter(config.rateLimitPerSecond);
     this.webhookSecrets =
       config.webhookSecrets.length > 0 ? config.webhookSecrets : (connection.webhookSecrets ?? []);
   }
@@ -296,14 +297,14 @@ export class StripeService {
 
   private async call<T>(operation: string, request: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const done = await this.limiter.acquire();
+      const ended = await this.budget.take();
       let failure: unknown;
       try {
         return await request();
       } catch (error) {
         failure = error;
       } finally {
-        done();
+        await ended();
       }
       if (attempt < this.config.maxRetries && isTransient(failure)) {
         const delay = backoffDelay(attempt);
