@@ -12,7 +12,7 @@ export class SharedStripeBudget1764500000000 implements MigrationInterface {
     await runner.query(`
       CREATE TABLE stripe_call_slots (
         slot integer PRIMARY KEY CHECK (slot >= 0),
-        free_at timestamptz NOT NULL DEFAULT '-infinity'
+        free_at timestamptz NOT NULL DEFAULT 'epoch'
       )`);
     await runner.query(`INSERT INTO stripe_call_slots (slot) SELECT generate_series(0, 99)`);
   }

@@ -1,24 +1,15 @@
 import type { Order } from '../src/orders/entities/order.entity';
-import type { RecordedRequest, StripeEmulator } from '../src/stripe-emulator';
+import type { StripeEmulator } from '../src/stripe-emulator';
 import { sdkClient } from '../src/stripe-emulator/testing/sdk-client';
 import type { TestApp } from './support/app';
 import { factories, TestClub } from './support/factories';
-import { type StripeApp, withStripeApp } from './support/stripe';
+import { busiestSecond, type StripeApp, withStripeApp } from './support/stripe';
 import { countOf } from './support/webhook-events';
 
 interface MintedLink {
   id: number;
   order_id: number;
   stripe_payment_link_id: string;
-}
-
-/** At most how many of these calls arrived within any one rolling second. */
-function busiestSecond(calls: ReadonlyArray<RecordedRequest>): number {
-  const times = calls.map((call) => call.at).sort((a, b) => a - b);
-  return Math.max(
-    0,
-    ...times.map((start) => times.filter((t) => t >= start && t < start + 1000).length),
-  );
 }
 
 describe('Stripe writes', () => {

@@ -17,7 +17,7 @@ const TAKE_SLOT = `
     RETURNING s.slot
   )
   SELECT (SELECT slot FROM taken) AS slot,
-         (SELECT ceil(extract(epoch FROM min(free_at) - clock_timestamp()) * 1000)::int
+         (SELECT greatest(0, ceil(extract(epoch FROM min(free_at) - clock_timestamp()) * 1000))::int
             FROM stripe_call_slots WHERE slot < $1) AS wait_ms`;
 
 /** A call that ended: its slot stays taken until a second after that. */
@@ -52,7 +52,9 @@ export class StripeBudget implements OnApplicationShutdown {
   ) {
     this.pool = new Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 10_000 });
     // An idle connection the server closed (a restart) is replaced on the next call.
-    this.pool.on('error', (error) => this.logger.warn(`Stripe budget connection: ${error.message}`));
+    this.pool.on('error', (error) =>
+      this.logger.warn(`Stripe budget connection: ${error.message}`),
+    );
   }
 
   /** Resolves when the caller may call Stripe, with what to call once the call has ended. */

@@ -1,6 +1,10 @@
 import type { Browser } from 'playwright-core';
 import type { Tenant } from '../../src/club/entities/tenant.entity';
-import { StripeEmulator, type StripeEmulatorOptions } from '../../src/stripe-emulator';
+import {
+  StripeEmulator,
+  type RecordedRequest,
+  type StripeEmulatorOptions,
+} from '../../src/stripe-emulator';
 import { createTestApp, TestApp } from './app';
 import { factories, TestClub } from './factories';
 import type { SmtpSink } from './smtp-sink';
@@ -13,6 +17,15 @@ export function startStripeEmulator(options: StripeEmulatorOptions = {}): Promis
     rateLimitPerSecond: 0,
     ...options,
   });
+}
+
+/** The most calls the emulator received in any rolling second. */
+export function busiestSecond(calls: ReadonlyArray<RecordedRequest>): number {
+  const times = calls.map((call) => call.at).sort((a, b) => a - b);
+  return Math.max(
+    0,
+    ...times.map((start) => times.filter((t) => t >= start && t < start + 1000).length),
+  );
 }
 
 /** POST calls the emulator has received so far: Stripe writes. */
