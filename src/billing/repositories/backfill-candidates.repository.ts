@@ -21,7 +21,12 @@ export interface BackfillCandidate {
 export class BackfillCandidatesRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** The club's owed orders with no active pay link, and what stands in the way of one. */
+  /**
+   * The club's owed orders with no active pay link, and what stands in the way of one. Orders
+   * autopay has in hand are not: those of a month run still running (it charges or links them
+   * itself) and those whose card charge is under way or succeeded (paid by its webhook); a
+   * link there would let the family pay twice.
+   */
   async unlinkedOrders(tenantId: number): Promise<BackfillCandidate[]> {
     return (await this.db.query(
       `SELECT 'order' AS kind, o.player_id, pl.name AS player_name, o.product_id, pr.name AS item,
@@ -36,6 +41,12 @@ export class BackfillCandidatesRepository {
        WHERE o.tenant_id = $1 AND o.status = ANY($2::order_status[])
          AND NOT EXISTS (SELECT 1 FROM payment_links l
                          WHERE l.tenant_id = o.tenant_id AND l.order_id = o.id AND l.status = 'active')
+         AND NOT EXISTS (SELECT 1 FROM billing_runs r
+                         WHERE r.tenant_id = o.tenant_id AND r.id = o.billing_run_id
+                           AND r.status IN ('planned', 'running'))
+         AND NOT EXISTS (SELECT 1 FROM charge_attempts c
+                         WHERE c.tenant_id = o.tenant_id AND c.order_id = o.id
+                           AND c.status IN ('processing', 'succeeded'))
        ORDER BY o.id`,
       [tenantId, OWED],
     )) as BackfillCandidate[];

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { ClubContext } from '../../club/auth/club-context';
+import { DomainException } from '../../common/errors/domain.exception';
 import { formatMoney } from '../../common/money/format-money';
 import { PaymentLinksService } from '../../payment-links/services/payment-links.service';
 import {
@@ -103,7 +104,12 @@ export class PaymentLinksBackfillService {
         : { status: 'would_do', result: what };
     }
     if (!commit) return { status: 'would_do', result: `mint a link for ${amount}` };
-    const minted = await this.links.mintForOrder(club, orderId);
+    const minted = await this.links.mintForOrder(club, orderId).catch((error: unknown) => {
+      // Paid (autopay's webhook, a family) or cancelled since the plan was read: nothing owed.
+      if (error instanceof DomainException && error.code === 'invalid_state') return undefined;
+      throw error;
+    });
+    if (!minted) return { status: 'skipped', result: 'no longer owed: no link needed' };
     return minted.created
       ? { status: 'done', result: `minted a link for ${amount}`, orderId, url: minted.link.url }
       : { status: 'unchanged', result: 'has its link' };
