@@ -5,6 +5,7 @@ import { MessageSendingState1764115200000 } from './1764115200000-MessageSending
 import { TournamentOrders1764205200000 } from './1764205200000-TournamentOrders';
 import { QueuedBlastMessagesIndex1764300000000 } from './1764300000000-QueuedBlastMessagesIndex';
 import { ClubMonth1764400000000 } from './1764400000000-ClubMonth';
+import { PublicRateLimit1764500000001 } from './1764500000001-PublicRateLimit';
 
 /** Every migration the code knows, oldest first. A new migration is added here too. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   TournamentOrders1764205200000,
   QueuedBlastMessagesIndex1764300000000,
   ClubMonth1764400000000,
+  PublicRateLimit1764500000001,
 ];

@@ -39,6 +39,7 @@ describe('migrations', () => {
           'email_messages',
           'stripe_events',
           'audit_log',
+          'public_rate_limits',
         ]),
       );
       expect(await migrateDatabase(db)).toEqual([]);
