@@ -6,6 +6,7 @@ import { TournamentOrders1764205200000 } from './1764205200000-TournamentOrders'
 import { QueuedBlastMessagesIndex1764300000000 } from './1764300000000-QueuedBlastMessagesIndex';
 import { ClubMonth1764400000000 } from './1764400000000-ClubMonth';
 import { SharedStripeBudget1764500000000 } from './1764500000000-SharedStripeBudget';
+import { PublicRateLimit1764500000001 } from './1764500000001-PublicRateLimit';
 
 /** Every migration the code knows, oldest first. A new migration is added here too. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   QueuedBlastMessagesIndex1764300000000,
   ClubMonth1764400000000,
   SharedStripeBudget1764500000000,
+  PublicRateLimit1764500000001,
 ];

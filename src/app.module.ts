@@ -8,6 +8,8 @@ import { strictValidationPipe } from './common/http/validation.pipe';
 import { appConfig, AppConfig } from './config';
 import { CoreModule, CoreOptions } from './core.module';
 import { HealthModule } from './health/health.module';
+import { PublicRateLimitStorage } from './rate-limit/public-rate-limit.storage';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 
 @Module({})
 export class AppModule {
@@ -17,11 +19,14 @@ export class AppModule {
       imports: [
         CoreModule.register({ ...options, runWorkers: true }),
         LoggerModule.forRootAsync({ inject: [appConfig.KEY], useFactory: loggerParams }),
-        // Public routes only; /admin controllers opt out. Per instance: a flood guard, not a quota.
+        // Public routes only; /admin controllers opt out. Counted in PostgreSQL, so the limit holds
+        // across instances; per client by req.ip (see TRUST_PROXY), IPv6 by /64 (the default tracker).
         ThrottlerModule.forRootAsync({
-          inject: [appConfig.KEY],
-          useFactory: (app: AppConfig) => ({
+          imports: [RateLimitModule],
+          inject: [appConfig.KEY, PublicRateLimitStorage],
+          useFactory: (app: AppConfig, storage: PublicRateLimitStorage) => ({
             throttlers: [{ ttl: 60_000, limit: app.publicRateLimitPerMinute }],
+            storage,
             // One allowance per client for all public routes together, not one per route.
             generateKey: (_context, client, throttler) => `${throttler}:${client}`,
             errorMessage: 'Too many requests; try again in a minute',

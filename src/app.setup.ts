@@ -5,11 +5,14 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { securityHeaders } from './common/http/security-headers';
 import { requestIdOf } from './common/logging';
+import { appConfig, type AppConfig } from './config';
 import { STRIPE_WEBHOOK_ROUTE } from './webhooks/controllers/stripe-webhooks.controller';
 
 /** HTTP wiring shared by `npm start` and the test app, so tests exercise the real body parsing. */
 export function configureHttp(app: NestExpressApplication): INestApplication {
   app.useLogger(app.get(Logger));
+  // req.ip, which the public rate limit counts by, comes from X-Forwarded-For only through these proxies.
+  app.set('trust proxy', app.get<AppConfig>(appConfig.KEY).trustProxy);
   // Plain Express middleware, mounted before Swagger's routes so that /docs gets them too
   // (Nest's own middleware, the request logger among them, only runs for Nest's routes).
   app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {

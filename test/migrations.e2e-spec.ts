@@ -39,6 +39,8 @@ describe('migrations', () => {
           'email_messages',
           'stripe_events',
           'audit_log',
+          'stripe_call_slots',
+          'public_rate_limits',
         ]),
       );
       expect(await migrateDatabase(db)).toEqual([]);

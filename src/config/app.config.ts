@@ -2,6 +2,7 @@ import { registerAs } from '@nestjs/config';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
 import { parseEnvironment } from './environment';
 import { stripeModeOf } from './stripe.config';
+import { TrustProxySetting, trustProxyOf } from './trust-proxy';
 
 export class AppEnvironment {
   @IsOptional() @IsInt() @Min(0) @Max(65535) PORT?: number;
@@ -15,6 +16,8 @@ export class AppEnvironment {
   @IsOptional() @IsString() LOG_FILE?: string;
   @IsOptional() @IsString() DATA_DIR?: string;
   @IsOptional() @IsInt() @Min(1) PUBLIC_RATE_LIMIT_PER_MINUTE?: number;
+  /** Which proxies in front may name the client in X-Forwarded-For (express's `trust proxy`). */
+  @IsOptional() @TrustProxySetting() TRUST_PROXY?: string;
   @IsOptional() @IsInt() @Min(100) SHUTDOWN_GRACE_MS?: number;
   /** `off`: this instance creates no cron schedule (the month tick, reminders); it still works jobs. */
   @IsOptional() @IsIn(['on', 'off']) SCHEDULED_JOBS?: string;
@@ -33,6 +36,8 @@ export const appConfig = registerAs('app', () => {
     logFile: env.LOG_FILE,
     dataDir: env.DATA_DIR ?? '.data',
     publicRateLimitPerMinute: env.PUBLIC_RATE_LIMIT_PER_MINUTE ?? 120,
+    /** Off by default: a client could otherwise dodge the rate limit with a forged header. */
+    trustProxy: trustProxyOf(env.TRUST_PROXY) ?? false,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS ?? 10_000,
     scheduledJobs: (env.SCHEDULED_JOBS ?? 'on') === 'on',
   };

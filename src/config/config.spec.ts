@@ -179,6 +179,43 @@ describe('configuration', () => {
       });
     });
 
+    it('reads TRUST_PROXY as express takes it: off by default, a number of proxies, or their addresses', () => {
+      process.env = {};
+      expect(appConfig().trustProxy).toBe(false);
+      for (const [setting, trustProxy] of [
+        ['false', false],
+        ['0', false],
+        ['1', 1],
+        ['2', 2],
+        ['loopback', ['loopback']],
+        ['10.0.0.0/8, 192.168.1.10,uniquelocal', ['10.0.0.0/8', '192.168.1.10', 'uniquelocal']],
+        ['fd00::/8,::1', ['fd00::/8', '::1']],
+      ] as const) {
+        process.env = { TRUST_PROXY: setting };
+        expect(() => validateEnvironment(process.env)).not.toThrow();
+        expect({ setting, trustProxy: appConfig().trustProxy }).toEqual({ setting, trustProxy });
+      }
+    });
+
+    it('refuses a TRUST_PROXY that is not a proxy setting, and true, which would let a client pick its own address', () => {
+      for (const setting of [
+        'true',
+        'yes',
+        '-1',
+        '1.5',
+        '10.0.0.0/33',
+        '300.1.1.1',
+        'loopback,',
+        '10.0.0.1/8/8',
+        'localhost',
+      ])
+        expect(() => validateEnvironment({ TRUST_PROXY: setting })).toThrow(
+          expect.objectContaining({
+            message: expect.stringMatching(/TRUST_PROXY.*number of proxies/),
+          }),
+        );
+    });
+
     it('refuses mail timeouts under 100 ms and more than 10 Stripe retries', () => {
       expect(() =>
         validateEnvironment({ SMTP_SOCKET_TIMEOUT_MS: '0', STRIPE_MAX_RETRIES: '11' }),

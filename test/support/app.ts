@@ -30,12 +30,13 @@ export type AdminClient = Record<
 /**
  * The real AppModule on this file's own database, with the production HTTP wiring.
  * `env` sets configuration for this app only (it is read while the app is built); with
- * `stripe`, the app talks to that emulator and listens on a port for its webhooks.
+ * `stripe`, the app talks to that emulator and listens on a port for its webhooks. With
+ * `databaseUrl` (another test app's), it is a second instance on that app's database.
  */
 export async function createTestApp(
-  options: { env?: Record<string, string>; stripe?: StripeEmulator } = {},
+  options: { env?: Record<string, string>; stripe?: StripeEmulator; databaseUrl?: string } = {},
 ): Promise<TestApp> {
-  const databaseUrl = await createTestDatabase();
+  const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   // With Stripe, the app serves real HTTP: pay pages redirect back to its public URL.
   const port = options.stripe ? await freePort() : undefined;
   const served: Record<string, string> = port
