@@ -359,6 +359,46 @@ describe('backfill:payment-links', () => {
     expect((await owedOrders(club.tenant.id)).map((order) => order.active_links)).toEqual([1, 1]);
   });
 
+  it('leaves the orders autopay has in hand: a month run still running, a card charge under way or succeeded', async () => {
+    const f = factories(t.db);
+    const club = await f.club();
+    const tenantId = club.tenant.id;
+    const [running] = (await t.db.query(
+      `INSERT INTO billing_runs (tenant_id, period, run_on, status) VALUES ($1, '2027-03-01', '2027-03-01', 'running') RETURNING id`,
+      [tenantId],
+    )) as { id: number }[];
+    const ofRunningMonth = await f.order(tenantId, { billingRunId: running.id });
+    const charging = await f.order(tenantId);
+    const charged = await f.order(tenantId);
+    const declined = await f.order(tenantId);
+    for (const [order, status] of [
+      [charging, 'processing'],
+      [charged, 'succeeded'],
+      [declined, 'failed'],
+    ] as const)
+      await t.db.query(
+        `INSERT INTO charge_attempts (tenant_id, order_id, parent_id, attempt, idempotency_key, status)
+         VALUES ($1, $2, $3, 1, $4, $5)`,
+        [tenantId, order.id, order.parentId, `test:${order.id}`, status],
+      );
+
+    const run = await runCliJson(
+      target(),
+      'backfill:payment-links',
+      '--tenant',
+      club.tenant.slug,
+      '--commit',
+    );
+
+    expect(run.code).toBe(0);
+    // A refused card is owed by link: that one only.
+    expect(run.report.items.map((item) => item.columns.order)).toEqual([declined.id]);
+    for (const order of [ofRunningMonth, charging, charged])
+      expect((await owedOrders(tenantId)).find((owed) => owed.id === order.id)?.active_links).toBe(
+        0,
+      );
+  });
+
   it("--tenant works on that club only; another club's orders keep no link", async () => {
     const { club } = await owingClub();
     const other = await owingClub();
