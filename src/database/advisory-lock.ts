@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /*
@@ -65,5 +66,27 @@ export async function withSessionLockIfFree<T, B>(
     }
   } finally {
     await holder.release();
+  }
+}
+
+/**
+ * As withSessionLock, on a connection of its own to `databaseUrl`: for start-up work of code
+ * with no DataSource (pg-boss's queues), which every instance may do at the same moment.
+ */
+export async function withSessionLockOn<T>(
+  databaseUrl: string,
+  name: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const holder = new Client({ connectionString: databaseUrl });
+  // A dropped connection rejects the query in flight; unheard, its 'error' event would crash.
+  holder.on('error', () => undefined);
+  await holder.connect();
+  try {
+    await holder.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [name]);
+    return await work();
+  } finally {
+    // Ending the session releases its lock.
+    await holder.end();
   }
 }

@@ -8,6 +8,7 @@ import {
 import PgBoss from 'pg-boss';
 import { EntityManager } from 'typeorm';
 import { appConfig, type AppConfig } from '../config';
+import { withSessionLockOn } from '../database/advisory-lock';
 import { preparedQuery } from '../database/prepared-query';
 
 export const JOBS_OPTIONS = Symbol('JOBS_OPTIONS');
@@ -236,12 +237,15 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private start(): Promise<unknown> {
-    this.started ??= this.boss.start().then(async () => {
-      // One at a time: each queue is a partition of pg-boss's job table, and creating two at
-      // once can deadlock (seen at start-up as "deadlock detected").
-      for (const queue of new Set([...this.handlers.keys(), ...this.schedules.keys()]))
-        await this.boss.createQueue(queue);
-    });
+    this.started ??= this.boss.start().then(() =>
+      // One at a time, in this process and across all of them: each queue is a partition of
+      // pg-boss's job table, and creating two at once deadlocks ("deadlock detected" killed one
+      // of two instances started together on a new database).
+      withSessionLockOn(this.options.databaseUrl, 'pgboss:create-queues', async () => {
+        for (const queue of new Set([...this.handlers.keys(), ...this.schedules.keys()]))
+          await this.boss.createQueue(queue);
+      }),
+    );
     return this.started;
   }
 }

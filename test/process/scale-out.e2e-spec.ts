@@ -5,7 +5,7 @@ import { dataSourceOptions } from '../../src/database/data-source.options';
 import type { StripeEmulator } from '../../src/stripe-emulator';
 import { sdkClient } from '../../src/stripe-emulator/testing/sdk-client';
 import { runCliJson } from '../support/cli';
-import { createTestDatabase } from '../support/database';
+import { createEmptyDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
 import { factories, type TestClub } from '../support/factories';
 import { Service } from '../support/service';
@@ -43,8 +43,8 @@ describe('three instances on one database (O4)', () => {
   beforeAll(async () => {
     stripe = await startStripeEmulator({ rateLimitPerSecond: LIMIT });
     sink = await SmtpSink.start();
-    databaseUrl = await createTestDatabase();
-    db = await new DataSource(dataSourceOptions(databaseUrl, 4)).initialize();
+    // A new database: the instances, started together, make its schema and queues between them.
+    databaseUrl = await createEmptyDatabase();
     const shared = {
       DATABASE_URL: databaseUrl,
       STRIPE_MODE: 'emulator',
@@ -55,8 +55,10 @@ describe('three instances on one database (O4)', () => {
       SCHEDULED_JOBS: 'off',
     };
     instances = await Promise.all([1, 2, 3].map(() => Service.create(shared)));
-    // Started together: each runs the migrations under the lock, and all come up.
+    // Started together: the migrations run once under their lock, the queues are made one at a
+    // time, and all three come up.
     await Promise.all(instances.map((instance) => instance.start()));
+    db = await new DataSource(dataSourceOptions(databaseUrl, 4)).initialize();
     stripe.setWebhookUrl(`${instances[0].baseUrl}/webhooks/stripe`);
   }, 180_000);
 
