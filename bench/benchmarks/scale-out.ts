@@ -59,7 +59,11 @@ export const scaleOut: Benchmark = {
         const db = new Pool({ connectionString: databaseUrl, max: 1 });
         try {
           const owed = await owedOrders(db);
+          // Each process warms up on as many events as a lone one does.
+          let warmUps = 0;
           for (const [run, processes] of counts.entries()) {
+            const warmUp = warmUpSlice(owed, warmUps, tag, processes);
+            warmUps += processes;
             const result = await runOnFresh({
               who: `${processes} process${processes > 1 ? 'es' : ''}`,
               start: () =>
@@ -69,7 +73,7 @@ export const scaleOut: Benchmark = {
                   dataDir,
                 }),
               sender,
-              warmUp: warmUpSlice(owed, run, tag),
+              warmUp,
               batch: measuredSlice(owed, run, tag),
               db,
               problems,

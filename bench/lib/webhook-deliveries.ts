@@ -66,12 +66,20 @@ export function measuredSlice(owed: Map<number, OwedOrder>, run: number, tag: st
   return deliveries(owed, run * 10_000 + 1, EVENTS_PER_RUN, tag);
 }
 
-/** Warm-up `n` of a copy (0…8): its deliveries, apart from every measured run's. */
-export function warmUpSlice(owed: Map<number, OwedOrder>, n: number, tag: string): Delivery[] {
+/**
+ * Warm-up slices `n`…`n + count - 1` of a copy (9 in all, WARMUP_EVENTS each): their deliveries,
+ * apart from every measured run's.
+ */
+export function warmUpSlice(
+  owed: Map<number, OwedOrder>,
+  n: number,
+  tag: string,
+  count = 1,
+): Delivery[] {
   const first = FIRST_WARMUP_ORDER + n * WARMUP_EVENTS;
-  if (first + WARMUP_EVENTS > COUNTED_ORDER)
-    throw new Error(`no owed orders left for warm-up ${n}`);
-  return deliveries(owed, first, WARMUP_EVENTS, tag);
+  if (first + count * WARMUP_EVENTS > COUNTED_ORDER)
+    throw new Error(`no owed orders left for warm-up slices ${n}–${n + count - 1}`);
+  return deliveries(owed, first, count * WARMUP_EVENTS, tag);
 }
 
 /** The measured club's owed orders by id (identical in every copy of the template). */
