@@ -27,7 +27,8 @@ async function main(): Promise<void> {
       `npm run bench [-- <name> …]: the seed, then the named benchmarks (all by default), a table,\n` +
         `and bench/results/latest.json. Names: ${BENCHMARKS.map((b) => b.name).join(', ')}.\n` +
         `BENCH_DATABASE_URL: a PostgreSQL server to use instead of an embedded one.\n` +
-        `BENCH_WEBHOOK_EVENTS: events per run of webhooks and scale_out (10000), fewer to try them out.\n`,
+        `BENCH_WEBHOOK_EVENTS: events per run of webhooks and scale_out (10000), fewer to try them out.\n` +
+        `BENCH_CPU_PROF: a folder where the service's (and the bare receivers') processes write CPU profiles.\n`,
     );
     return;
   }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { StripeConnection } from '../../src/stripe/stripe.service';
 import type { AppProcessReply, AppProcessRequest } from './app.process';
+import { profiledExecArgv } from './cpu-profile';
 import { ask as askChild } from './ipc';
 
 /** The real service (`startApp`) in a child process: its URL, its SQL count, its memory. */
@@ -29,6 +30,7 @@ export async function startAppProcess(options: {
 }): Promise<AppProcess> {
   const child = fork(path.join(__dirname, 'app.process.js'), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: profiledExecArgv('app'),
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const started = await ask(child, { type: 'start', ...options }, 'started');

@@ -1,6 +1,7 @@
 import { ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import type { BareReceiverReply, BareReceiverRequest } from './bare-webhook-receiver.process';
+import { profiledExecArgv } from './cpu-profile';
 import { ask as askChild } from './ipc';
 import type { StatementCounter } from './webhook-deliveries';
 
@@ -21,6 +22,7 @@ export async function startBareWebhookReceiver(options: {
 }): Promise<BareWebhookReceiver> {
   const child = fork(path.join(__dirname, 'bare-webhook-receiver.process.js'), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: profiledExecArgv('bare-webhook-receiver'),
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const started = await ask(child, { type: 'start', ...options }, 'started');
