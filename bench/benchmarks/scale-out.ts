@@ -9,6 +9,7 @@ import { median, round } from '../lib/measure';
 import { startStripeStandIn } from '../lib/stripe-stand-in';
 import {
   CLIENTS,
+  cpuNote,
   EVENTS_PER_RUN,
   latencyNote,
   measuredSlice,
@@ -18,6 +19,7 @@ import {
   warmUpSlice,
   webhookUrl,
   type RunResult,
+  type WebhookEndpoints,
 } from '../lib/webhook-deliveries';
 import { startWebhookSender } from '../lib/webhook-sender';
 
@@ -114,6 +116,7 @@ export const scaleOut: Benchmark = {
           `${PROCESSES} processes vs 1 on one database, ${cores} cores${reportOnly ? ' (ratio reported, not judged)' : ''}; ` +
           `${EVENTS_PER_RUN} events × ${several.length}+${one.length} runs, ${CLIENTS} clients round-robin over the processes; ` +
           `latency ${latencyNote(several)} (1 process ${latencyNote(one)}); ` +
+          `CPU per event ${cpuNote(several)}, all ${PROCESSES} processes (1 process ${cpuNote(one)}); ` +
           `runs ${rates(several)} vs 1 process ${rates(one)} events/s; ` +
           (problems.length === 0
             ? '0 lost or doubled'
@@ -134,7 +137,7 @@ async function startProcesses(
     stripe: { apiUrl: string; webhookSecrets: string[] };
     dataDir: string;
   },
-): Promise<{ urls: string[]; close(): Promise<void> }> {
+): Promise<WebhookEndpoints> {
   const processes: AppProcess[] = [];
   const close = async () => {
     await Promise.all(processes.map((app) => app.close()));
@@ -152,5 +155,9 @@ async function startProcesses(
     await close();
     throw error;
   }
-  return { urls: processes.map((app) => webhookUrl(app.url)), close };
+  return {
+    urls: processes.map((app) => webhookUrl(app.url)),
+    pids: processes.map((app) => app.pid),
+    close,
+  };
 }

@@ -13,6 +13,7 @@ import {
   CLIENTS,
   COUNTED_ORDER,
   countDelivery,
+  cpuNote,
   DEACTIVATE_QUEUE,
   EVENTS_PER_RUN,
   latencyNote,
@@ -75,7 +76,7 @@ export const webhooks: Benchmark = {
                   secret,
                   queue: DEACTIVATE_QUEUE,
                 });
-                return { ...floor, urls: [webhookUrl(floor.url)] };
+                return { ...floor, urls: [webhookUrl(floor.url)], pids: [floor.pid] };
               },
               first: async (floor) => {
                 if (counting)
@@ -102,7 +103,7 @@ export const webhooks: Benchmark = {
                   stripe: { apiUrl: stripe.url, webhookSecrets: [secret] },
                   env: { MAIL_TRANSPORT: 'outbox', DATA_DIR: dataDir },
                 });
-                return { ...app, urls: [webhookUrl(app.url)] };
+                return { ...app, urls: [webhookUrl(app.url)], pids: [app.pid] };
               },
               first: async (app) => {
                 if (counting)
@@ -147,6 +148,7 @@ export const webhooks: Benchmark = {
         note:
           `${EVENTS_PER_RUN} events × ${courtside.length} runs, ${CLIENTS} clients, pool ${poolSize}; ` +
           `latency ${latencyNote(courtside)} (bare ${latencyNote(bare)}); ` +
+          `CPU per event ${cpuNote(courtside)} (bare ${cpuNote(bare)}), the receiver's process; ` +
           `per event ${appCount.sql} SQL statements + ${appCount.jobs} job insert ` +
           `(bare node:http + pg: ${bareCount.sql} + ${bareCount.jobs}); ` +
           `runs ${rates(courtside)} vs bare ${rates(bare)} events/s; ` +

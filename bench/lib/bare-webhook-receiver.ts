@@ -8,6 +8,7 @@ import type { StatementCounter } from './webhook-deliveries';
 /** The `webhooks` benchmark's lower bound, serving in its own process (see the .process file). */
 export interface BareWebhookReceiver extends StatementCounter {
   url: string;
+  pid: number;
   close(): Promise<void>;
 }
 
@@ -28,6 +29,7 @@ export async function startBareWebhookReceiver(options: {
   const started = await ask(child, { type: 'start', ...options }, 'started');
   return {
     url: started.url,
+    pid: child.pid!,
     countStatements: async (pattern, work) => {
       await ask(child, { type: 'count', pattern: pattern.source }, 'counting');
       const failed = await work().then(

@@ -5,6 +5,8 @@ import {
   type StripeEvent,
 } from '../../src/stripe-emulator';
 import { MEASURED_TENANT } from '../seed';
+import { totalCpuSeconds } from './process-cpu';
+import { median } from './measure';
 import type { WebhookSender } from './webhook-sender';
 
 /**
@@ -49,6 +51,11 @@ export interface RunResult {
   eventsPerSecond: number;
   /** Milliseconds from sending a delivery to its whole answer. */
   latencies: number[];
+  /**
+   * CPU milliseconds the receiving processes used per event while the run's deliveries were
+   * sent (their job workers' included); NaN where /proc cannot be read.
+   */
+  cpuMsPerEvent: number;
 }
 
 function eventsPerRun(setting: string | undefined): number {
@@ -205,26 +212,32 @@ function completedEvent(delivery: Omit<Delivery, 'body'>, created: number): Stri
 }
 
 /**
- * One run: every delivery POSTed to `urls`, then checked (problems named after `who`): each
- * answered `processed`, and each order paid exactly once (checkPayments).
+ * One run: every delivery POSTed to the endpoints, then checked (problems named after `who`):
+ * each answered `processed`, and each order paid exactly once (checkPayments).
  */
 export async function deliverAndCheck(
   who: string,
   sender: WebhookSender,
-  urls: string[],
+  endpoints: Pick<WebhookEndpoints, 'urls' | 'pids'>,
   batch: Delivery[],
   db: Pool,
   problems: string[],
 ): Promise<RunResult> {
+  const cpuBefore = totalCpuSeconds(endpoints.pids) ?? NaN;
   const result = await sender.send(
-    urls,
+    endpoints.urls,
     batch.map((delivery) => delivery.body),
   );
+  const cpuSeconds = (totalCpuSeconds(endpoints.pids) ?? NaN) - cpuBefore;
   const refused = result.outcomes.filter((outcome) => outcome !== 'processed');
   if (refused.length > 0)
     problems.push(`${who}: ${refused.length} deliveries not processed, e.g. ${refused[0]}`);
   problems.push(...(await checkPayments(db, batch)).map((problem) => `${who}: ${problem}`));
-  return { eventsPerSecond: batch.length / result.seconds, latencies: result.latencies };
+  return {
+    eventsPerSecond: batch.length / result.seconds,
+    latencies: result.latencies,
+    cpuMsPerEvent: (cpuSeconds * 1000) / batch.length,
+  };
 }
 
 /**
@@ -294,6 +307,8 @@ export const webhookUrl = (base: string): string => new URL('/webhooks/stripe', 
 export interface WebhookEndpoints {
   /** Their webhook URLs: the sender spreads its clients over them. */
   urls: string[];
+  /** Their processes, whose CPU time is measured. */
+  pids: number[];
   close(): Promise<void>;
 }
 
@@ -317,8 +332,8 @@ export async function runOnFresh<E extends WebhookEndpoints>(run: {
   try {
     await run.first?.(endpoints);
     const { sender, db, problems } = run;
-    await deliverAndCheck(`${run.who} warm-up`, sender, endpoints.urls, run.warmUp, db, problems);
-    return await deliverAndCheck(run.who, sender, endpoints.urls, run.batch, db, problems);
+    await deliverAndCheck(`${run.who} warm-up`, sender, endpoints, run.warmUp, db, problems);
+    return await deliverAndCheck(run.who, sender, endpoints, run.batch, db, problems);
   } finally {
     await endpoints.close();
   }
@@ -364,6 +379,10 @@ export function latencyNote(runs: readonly RunResult[]): string {
   const ms = (p: number) => percentile(sorted, p).toFixed(1);
   return `p50 ${ms(0.5)} / p99 ${ms(0.99)} ms`;
 }
+
+/** The median CPU milliseconds per event of `runs`. */
+export const cpuNote = (runs: readonly RunResult[]): string =>
+  `${median(runs.map((run) => run.cpuMsPerEvent)).toFixed(2)} ms`;
 
 export const rates = (runs: readonly RunResult[]): string =>
   runs.map((run) => Math.round(run.eventsPerSecond)).join('/');
