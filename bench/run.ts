@@ -6,6 +6,7 @@ import { startup } from './benchmarks/startup';
 import { webhooks } from './benchmarks/webhooks';
 import { backfill } from './benchmarks/backfill';
 import { monthRun } from './benchmarks/month-run';
+import { scaleOut } from './benchmarks/scale-out';
 import type { Benchmark } from './lib/context';
 import { buildTemplate, startBenchPostgres } from './lib/database';
 import { BenchResult, round } from './lib/measure';
@@ -13,7 +14,7 @@ import { machineNote, printResults, writeResults } from './lib/report';
 import { SEED } from './seed';
 
 /** Every row of docs/performance.md, in its order. */
-const BENCHMARKS: Benchmark[] = [statement, blast, webhooks, backfill, monthRun, startup];
+const BENCHMARKS: Benchmark[] = [statement, blast, webhooks, backfill, monthRun, scaleOut, startup];
 
 const RESULTS = path.resolve(__dirname, '../../bench/results/latest.json');
 const SEED_BUDGET_SECONDS = 60;
@@ -25,7 +26,9 @@ async function main(): Promise<void> {
     process.stdout.write(
       `npm run bench [-- <name> …]: the seed, then the named benchmarks (all by default), a table,\n` +
         `and bench/results/latest.json. Names: ${BENCHMARKS.map((b) => b.name).join(', ')}.\n` +
-        `BENCH_DATABASE_URL: a PostgreSQL server to use instead of an embedded one.\n`,
+        `BENCH_DATABASE_URL: a PostgreSQL server to use instead of an embedded one.\n` +
+        `BENCH_WEBHOOK_EVENTS: events per run of webhooks and scale_out (10000), fewer to try them out.\n` +
+        `BENCH_CPU_PROF: a folder where the service's (and the bare receivers') processes write CPU profiles.\n`,
     );
     return;
   }

@@ -1,43 +1,43 @@
 import 'reflect-metadata';
+import type { StripeConnection } from '../../src/stripe/stripe.service';
 import { BenchApp, startApp } from './app';
-import { countQueries } from './query-counter';
+import { countStatementsUntilStopped } from './query-counter';
 
 /**
  * The service in a process of its own (forked by `startAppProcess`), so what a benchmark
  * measures of its memory is the service's alone: `startApp` as the parent would call it, plus a
- * count of the SQL statements it sends between `count` and `counted`.
+ * count of the SQL statements it sends between `count` and `counted` (and, apart, of those whose
+ * text matches `pattern`, a RegExp's source).
  */
 export type AppProcessRequest =
-  | { type: 'start'; databaseUrl: string; env: Record<string, string> }
-  | { type: 'count' }
+  | { type: 'start'; databaseUrl: string; env: Record<string, string>; stripe?: StripeConnection }
+  | { type: 'count'; pattern?: string }
   | { type: 'counted' }
   | { type: 'close' };
 
 export type AppProcessReply =
   | { type: 'started'; url: string }
   | { type: 'counting' }
-  | { type: 'counted'; statements: number }
+  | { type: 'counted'; statements: number; matching: number }
   | { type: 'closed' }
   | { type: 'error'; message: string };
 
 let app: BenchApp | undefined;
-let counting: { stop: () => void; statements: Promise<number> } | undefined;
+let counted: (() => Promise<{ all: number; matching: number }>) | undefined;
 
 const reply = (message: AppProcessReply): void => void process.send!(message);
 
 async function handle(request: AppProcessRequest): Promise<void> {
   if (request.type === 'start') {
-    app = await startApp({ databaseUrl: request.databaseUrl, env: request.env });
+    app = await startApp(request);
     reply({ type: 'started', url: app.url });
   } else if (request.type === 'count') {
-    let stop = () => undefined as void;
-    const statements = countQueries(() => new Promise<void>((resolve) => (stop = resolve)));
-    counting = { stop, statements };
+    counted = countStatementsUntilStopped(new RegExp(request.pattern ?? '$^'));
     reply({ type: 'counting' });
   } else if (request.type === 'counted') {
-    counting?.stop();
-    reply({ type: 'counted', statements: (await counting?.statements) ?? 0 });
-    counting = undefined;
+    const counts = (await counted?.()) ?? { all: 0, matching: 0 };
+    counted = undefined;
+    reply({ type: 'counted', statements: counts.all, matching: counts.matching });
   } else {
     await app?.close();
     reply({ type: 'closed' });

@@ -48,3 +48,18 @@ export async function countStatements(
   }
   return counts;
 }
+
+/**
+ * `countStatements` from now until the returned function is called, which answers the counts:
+ * for a child process told by one message to start counting and by another to stop.
+ */
+export function countStatementsUntilStopped(
+  pattern: RegExp,
+): () => Promise<{ all: number; matching: number }> {
+  let stop = (): void => undefined;
+  const counted = countStatements(pattern, () => new Promise<void>((resolve) => (stop = resolve)));
+  return () => {
+    stop();
+    return counted;
+  };
+}

@@ -2,9 +2,13 @@ import { connect, type Socket } from 'node:net';
 import { parentPort } from 'node:worker_threads';
 import { signStripePayload } from '../../src/stripe-emulator/webhooks/webhook-signature';
 
-/** One burst of deliveries: the raw event bodies, POSTed by `clients` keep-alive connections. */
+/**
+ * One burst of deliveries: the raw event bodies, POSTed by `clients` keep-alive connections.
+ * With several endpoint URLs (instances of the service behind one address), client `c` keeps
+ * its connection to `urls[c % urls.length]`, as a balancer spreads keep-alive connections.
+ */
 export interface WebhookBurst {
-  url: string;
+  urls: string[];
   secret: string;
   clients: number;
   bodies: string[];
@@ -25,14 +29,14 @@ export interface BurstResult {
  * generators do, so that the sender takes as little of the machine's CPU as it can.
  */
 async function send(burst: WebhookBurst): Promise<BurstResult> {
-  const target = new URL(burst.url);
+  const targets = burst.urls.map((url) => new URL(url));
   const latencies = new Array<number>(burst.bodies.length);
   const outcomes = new Array<string>(burst.bodies.length);
   let next = 0;
   const started = process.hrtime.bigint();
   await Promise.all(
-    Array.from({ length: burst.clients }, async () => {
-      const connection = new Connection(target);
+    Array.from({ length: burst.clients }, async (_, client) => {
+      const connection = new Connection(targets[client % targets.length]);
       try {
         while (next < burst.bodies.length) {
           const i = next++;
