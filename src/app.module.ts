@@ -17,7 +17,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.register({ ...options, runWorkers: true }),
+        // Read as the app is built: JOB_WORKERS=off makes a web-only instance.
+        CoreModule.register({ ...options, runWorkers: appConfig().jobWorkers }),
         LoggerModule.forRootAsync({ inject: [appConfig.KEY], useFactory: loggerParams }),
         // Public routes only; /admin controllers opt out. Counted in PostgreSQL, so the limit holds
         // across instances; per client by req.ip (see TRUST_PROXY), IPv6 by /64 (the default tracker).

@@ -21,6 +21,8 @@ export class AppEnvironment {
   @IsOptional() @IsInt() @Min(100) SHUTDOWN_GRACE_MS?: number;
   /** `off`: this instance creates no cron schedule (the month tick, reminders); it still works jobs. */
   @IsOptional() @IsIn(['on', 'off']) SCHEDULED_JOBS?: string;
+  /** `off`: this instance serves HTTP only and takes no jobs (others work the shared queue). */
+  @IsOptional() @IsIn(['on', 'off']) JOB_WORKERS?: string;
 }
 
 export const appConfig = registerAs('app', () => {
@@ -40,6 +42,7 @@ export const appConfig = registerAs('app', () => {
     trustProxy: trustProxyOf(env.TRUST_PROXY) ?? false,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS ?? 10_000,
     scheduledJobs: (env.SCHEDULED_JOBS ?? 'on') === 'on',
+    jobWorkers: (env.JOB_WORKERS ?? 'on') === 'on',
   };
 });
 export type AppConfig = ReturnType<typeof appConfig>;

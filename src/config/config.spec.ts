@@ -197,6 +197,14 @@ describe('configuration', () => {
       }
     });
 
+    it('JOB_WORKERS=off makes an instance that serves HTTP only; anything but on or off is refused', () => {
+      process.env = {};
+      expect(appConfig().jobWorkers).toBe(true);
+      process.env = { JOB_WORKERS: 'off' };
+      expect(appConfig().jobWorkers).toBe(false);
+      expect(() => validateEnvironment({ JOB_WORKERS: 'no' })).toThrow(/JOB_WORKERS/);
+    });
+
     it('refuses a TRUST_PROXY that is not a proxy setting, and true, which would let a client pick its own address', () => {
       for (const setting of [
         'true',

@@ -54,7 +54,12 @@ describe('three instances on one database (O4)', () => {
       SMTP_URL: `${sink.url}?rateLimit=200`,
       SCHEDULED_JOBS: 'off',
     };
-    instances = await Promise.all([1, 2, 3].map(() => Service.create(shared)));
+    // The third serves HTTP only (JOB_WORKERS=off): the others work the queue its requests fill.
+    instances = await Promise.all(
+      [{}, {}, { JOB_WORKERS: 'off' }].map((own: Record<string, string>) =>
+        Service.create({ ...shared, ...own }),
+      ),
+    );
     // Started together: the migrations run once under their lock, the queues are made one at a
     // time, and all three come up.
     await Promise.all(instances.map((instance) => instance.start()));
