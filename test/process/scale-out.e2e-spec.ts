@@ -56,7 +56,7 @@ describe('three instances on one database (O4)', () => {
     };
     // The third serves HTTP only (JOB_WORKERS=off): the others work the queue its requests fill.
     instances = await Promise.all(
-      [{}, {}, { JOB_WORKERS: 'off' }].map((own: Record<string, string>) =>
+      ([{}, {}, { JOB_WORKERS: 'off' }] as Record<string, string>[]).map((own) =>
         Service.create({ ...shared, ...own }),
       ),
     );
