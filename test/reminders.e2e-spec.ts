@@ -83,7 +83,10 @@ describe('reminders: each step reaches each overdue family once (M6)', () => {
   });
 
   it('sends the step-3 reminder once however often the job runs, then the step-10 one on day 10, each listing all the family owes', async () => {
+    // Midday (UTC, the club's zone): steps count the club's days, and an order made an hour
+    // before `now` must fall on the same day whatever the hour the suite runs.
     const now = new Date();
+    now.setUTCHours(12, 0, 0, 0);
     const family = await familyOwing(club.tenant.id, [
       new Date(now.getTime() - 3 * DAY),
       new Date(now.getTime() - HOUR), // owed, not overdue: listed in the mail, no step recorded

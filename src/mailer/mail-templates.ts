@@ -207,6 +207,14 @@ function countOf(count: number, noun: string): string {
 }
 
 /** A date as the club reads it: in the club's own time zone. */
+/** One formatter per club timezone: making one costs far more than formatting (every receipt). */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 function formatDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone }).format(at);
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone });
+    dateFormats.set(timeZone, format);
+  }
+  return format.format(at);
 }

@@ -34,9 +34,11 @@ export function factories(db: DataSource) {
   const f = {
     async club(overrides: Partial<Tenant> = {}): Promise<TestClub> {
       const slug = overrides.slug ?? `club-${unique()}`;
-      const tenant = await db
+      const saved = await db
         .getRepository(Tenant)
         .save({ slug, name: `Club ${slug}`, fromName: `Club ${slug}`, ...overrides });
+      // As stored: the columns' defaults (its timezone) too, which tests compute dates with.
+      const tenant = await db.getRepository(Tenant).findOneByOrFail({ id: saved.id });
       const { key, prefix } = await f.apiKey(tenant.id);
       return { tenant, apiKey: key, keyPrefix: prefix };
     },
