@@ -162,7 +162,7 @@ describe('three instances on one database (O4)', () => {
       ).toBe(0);
     }, 120_000);
 
-  it('a month run started on all three, a backfill meanwhile, a blast sent from all three and 1,000 webhook deliveries with one instance restarted midway: each month billed once, each family mailed once, each payment applied once, Stripe under the shared limit', async () => {
+  it('a month run started on all three, a backfill meanwhile, a blast sent from all three and 1,000 webhook deliveries with one instance restarted midway: each month billed once, each family mailed once, each payment applied and receipted once, Stripe under the shared limit', async () => {
     const { owed, players, carded } = await seedClub();
     const tenantId = club.tenant.id;
     const stripeCallsBefore = stripe.requests.length;
@@ -310,6 +310,13 @@ describe('three instances on one database (O4)', () => {
     expect(
       await count(`SELECT count(*)::int AS n FROM overpayments WHERE tenant_id = $1`, [tenantId]),
     ).toBe(0);
+
+    // Each payment's receipt mailed once, whichever instance's worker took its job.
+    const receipts = sink.messages
+      .filter((message) => message.subject.includes('payment received'))
+      .map((message) => `${message.to.join()} ${message.subject}`);
+    expect(receipts).toHaveLength(owed.length + carded.length);
+    expect(new Set(receipts).size).toBe(receipts.length);
 
     // All of it, from three instances and a CLI: never more than the limit in a second.
     const calls = stripe.requests.slice(stripeCallsBefore);
