@@ -5,6 +5,7 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
+import type { Pool } from 'pg';
 import PgBoss from 'pg-boss';
 import { EntityManager } from 'typeorm';
 import { appConfig, type AppConfig } from '../config';
@@ -173,7 +174,10 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   private async runEach(queue: string, handler: Handler<never>, jobs: PgBoss.Job<object>[]) {
     await Promise.all(
       jobs.map(async (job) => {
-        const running = handler(job.data as never, this.stopping.signal);
+        // Fetched while stopping (the fetch was under way): failed at once, run after the restart.
+        const running = this.stopping.signal.aborted
+          ? Promise.reject(new StoppedForShutdown())
+          : handler(job.data as never, this.stopping.signal);
         this.running.add(running);
         try {
           await running;
@@ -215,6 +219,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       await this.boss.stop({
         graceful: true,
         wait: true,
+        // Closed below, once no worker waits on it.
+        close: false,
         timeout: this.app.shutdownGraceMs - SHUTDOWN_RESERVE_MS,
       });
     } finally {
@@ -230,10 +236,18 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
         Promise.allSettled([...this.running]),
         new Promise((resolve) => setTimeout(resolve, SHUTDOWN_RESERVE_MS / 2)),
       ]);
-    // pg-boss's stop does not wait for a worker still fetching: its own loop polls each second
-    // until every worker has stopped. Its last poll is over before the app goes on closing (a
-    // test file's modules are torn down right after, and a later poll fails the next file).
-    if (this.options.runWorkers) await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // A worker stops once its fetch returns, but pg-boss's stop does not wait for that, and a
+    // fetch still waiting for one of its pooled connections when the pool closes never returns:
+    // that worker never stops, and pg-boss polls for it each second for ever (a test file torn
+    // down meanwhile fails the next one). So the pool closes once no fetch waits on it.
+    // pg-boss's own Db (typed as its executeSql only): its pg pool and close.
+    const db = this.boss.getDb() as unknown as { pool?: Pool; close(): Promise<void> };
+    const { pool } = db;
+    if (!pool) return;
+    const deadline = Date.now() + SHUTDOWN_RESERVE_MS / 2;
+    while ((pool.waitingCount > 0 || pool.idleCount < pool.totalCount) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await db.close();
   }
 
   private start(): Promise<unknown> {
