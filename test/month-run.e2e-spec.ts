@@ -10,7 +10,7 @@ import type { TestCardToken } from '../src/stripe-emulator/payments/test-cards';
 import { sdkClient } from '../src/stripe-emulator/testing/sdk-client';
 import type { TestApp } from './support/app';
 import { eventually } from './support/eventually';
-import { factories, TestClub } from './support/factories';
+import { factories, NO_QUIET_HOURS, TestClub } from './support/factories';
 import { ORDER_TABLES, rowCounts } from './support/rows';
 import { SmtpSink } from './support/smtp-sink';
 import { stripeWrites, withStripeApp } from './support/stripe';
@@ -52,7 +52,7 @@ describe('the month run', () => {
   });
   // A club per test: a month run bills every started player of its club.
   beforeEach(async () => {
-    club = await factories(t.db).club();
+    club = await factories(t.db).club(NO_QUIET_HOURS);
     dues = await factories(t.db).product(club.tenant.id, {
       name: 'Monthly dues',
       category: 'monthly',

@@ -9,7 +9,7 @@ import type { StripeEmulator } from '../../src/stripe-emulator';
 import type { TestApp } from '../support/app';
 import { describeInBrowser, launchBrowser } from '../support/browser';
 import { eventually } from '../support/eventually';
-import { factories, TestClub } from '../support/factories';
+import { factories, NO_QUIET_HOURS, TestClub } from '../support/factories';
 import { linksIn, SmtpSink } from '../support/smtp-sink';
 import { withStripeApp } from '../support/stripe';
 
@@ -58,7 +58,7 @@ describeInBrowser('a month of dues on autopay, from a parent in a browser', () =
   /** A club of its own (its month runs meet no other test's players), its dues and one family. */
   async function signedFamily(feeCents: number): Promise<Family> {
     const f = factories(t.db);
-    const club = await f.club();
+    const club = await f.club(NO_QUIET_HOURS);
     await f.product(club.tenant.id, { name: 'Monthly dues', category: 'monthly' });
     const team = await f.team(club.tenant.id, { monthlyFeeCents: feeCents });
     const parent = await f.parent(club.tenant.id, { name: 'Jordan Rivera' });

@@ -30,6 +30,12 @@ export interface TestClub {
 }
 
 /** Test data straight into the database, one factory per entity, overridable field by field. */
+/**
+ * A club with no quiet hours: for tests that wait for a family mail held back in quiet hours
+ * (20:00–08:00 in the club's zone by default), so they pass at any hour they run.
+ */
+export const NO_QUIET_HOURS: Partial<Tenant> = { quietHoursStart: '00:00', quietHoursEnd: '00:00' };
+
 export function factories(db: DataSource) {
   const f = {
     async club(overrides: Partial<Tenant> = {}): Promise<TestClub> {
