@@ -38,13 +38,55 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   // With Stripe, the app serves real HTTP: pay pages redirect back to its public URL.
-  const port = options.stripe ? await freePort() : undefined;
+  let port = options.stripe ? await freePort() : undefined;
+  let app = await buildApp(databaseUrl, port, options);
+  for (let tries = 1; options.stripe; tries++) {
+    try {
+      // The emulator delivers webhooks over real HTTP, as Stripe does.
+      await app.listen(port!, '127.0.0.1');
+      break;
+    } catch (error) {
+      // Another process took the free port meanwhile: close this app (its job workers run
+      // already; left open they would outlive the test file), and build one on another port.
+      await app.close();
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || tries === 3) throw error;
+      port = await freePort();
+      app = await buildApp(databaseUrl, port, options);
+    }
+  }
+  if (options.stripe) options.stripe.setWebhookUrl(`${await app.getUrl()}/webhooks/stripe`);
+  const server = app.getHttpServer();
+  return {
+    app,
+    db: app.get(DataSource),
+    databaseUrl,
+    publicUrl: port ? `http://127.0.0.1:${port}` : undefined,
+    http: () => request.agent(server),
+    as: (apiKey) => {
+      const auth = (test: request.Test) => test.set('Authorization', `Bearer ${apiKey}`);
+      return {
+        get: (url) => auth(request(server).get(url)),
+        post: (url) => auth(request(server).post(url)),
+        patch: (url) => auth(request(server).patch(url)),
+        delete: (url) => auth(request(server).delete(url)),
+      };
+    },
+    close: () => app.close(),
+  };
+}
+
+/** The app, initialised (its job workers running), not yet listening. */
+async function buildApp(
+  databaseUrl: string,
+  port: number | undefined,
+  options: { env?: Record<string, string>; stripe?: StripeEmulator },
+): Promise<NestExpressApplication> {
   const served: Record<string, string> = port
     ? { PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}` }
     : {};
   // No wall-clock cron tick (the month run, reminders) in a suite unless it asks for one.
   const quiet = { LOG_LEVEL: 'error', SCHEDULED_JOBS: 'off' };
-  const app = await withEnv({ ...quiet, ...served, ...options.env }, async () => {
+  return withEnv({ ...quiet, ...served, ...options.env }, async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         AppModule.register({
@@ -65,29 +107,6 @@ export async function createTestApp(
     await nest.init();
     return nest;
   });
-  if (options.stripe) {
-    // The emulator delivers webhooks over real HTTP, as Stripe does.
-    await app.listen(port!, '127.0.0.1');
-    options.stripe.setWebhookUrl(`${await app.getUrl()}/webhooks/stripe`);
-  }
-  const server = app.getHttpServer();
-  return {
-    app,
-    db: app.get(DataSource),
-    databaseUrl,
-    publicUrl: port ? `http://127.0.0.1:${port}` : undefined,
-    http: () => request.agent(server),
-    as: (apiKey) => {
-      const auth = (test: request.Test) => test.set('Authorization', `Bearer ${apiKey}`);
-      return {
-        get: (url) => auth(request(server).get(url)),
-        post: (url) => auth(request(server).post(url)),
-        patch: (url) => auth(request(server).patch(url)),
-        delete: (url) => auth(request(server).delete(url)),
-      };
-    },
-    close: () => app.close(),
-  };
 }
 
 async function withEnv<T>(env: Record<string, string>, work: () => Promise<T>): Promise<T> {
